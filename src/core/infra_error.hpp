@@ -1,0 +1,40 @@
+#pragma once
+// Failures of the infrastructure (a server down, a timeout, a reply we cannot read). They are
+// exceptions because nobody on the request path can do anything but give up and answer 503.
+// Business outcomes (sold out, already ordered, ...) are never exceptions: see error_code.hpp.
+
+#include <stdexcept>
+
+namespace seckill {
+
+/// Base of every infrastructure failure. The HTTP layer turns any of them into 503 `unavailable`.
+class InfraError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The connection could not be made, or broke (refused, reset, closed by the peer).
+class IoError : public InfraError {
+ public:
+  using InfraError::InfraError;
+};
+
+/// No answer within the allowed time. The request may or may not have run on the server.
+class TimeoutError : public InfraError {
+ public:
+  using InfraError::InfraError;
+};
+
+/// The peer sent something that does not follow its protocol.
+class ProtocolError : public InfraError {
+ public:
+  using InfraError::InfraError;
+};
+
+/// The server understood the request and answered with an error (Redis `-ERR`, SQL error).
+class ReplyError : public InfraError {
+ public:
+  using InfraError::InfraError;
+};
+
+}  // namespace seckill
