@@ -1,9 +1,34 @@
-#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "app/config.hpp"
+
+namespace {
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"seckill: flash sales and ticket reminders"};
-  app.require_subcommand(1);
-  app.add_subcommand("serve", "run the HTTP service");
-  CLI11_PARSE(app, argc, argv);
-  return 0;
+  using namespace seckill::app;
+  auto parsed = parse_command_line(argc, argv);
+  if (auto* exit = std::get_if<CliExit>(&parsed)) {
+    std::fputs((exit->text + "\n").c_str(), exit->code == 0 ? stdout : stderr);
+    return exit->code;
+  }
+  auto& command = std::get<Command>(parsed);
+  return std::visit(Overloaded{
+                        [](const PendingVerb& v) {
+                          fmt::print(stderr, "seckill {}: not available in this build yet\n",
+                                     v.name);
+                          return 1;
+                        },
+                        [](const auto&) { return 1; },
+                    },
+                    command);
 }

@@ -1,9 +1,9 @@
 #include "core/duration.hpp"
 
-#include <fmt/format.h>
-
 #include <cstdint>
 #include <limits>
+
+#include <fmt/format.h>
 
 namespace seckill {
 
@@ -26,17 +26,23 @@ std::expected<std::chrono::milliseconds, std::string> parse_duration(std::string
           fmt::format("malformed duration '{}' (write e.g. 900s, 15m, 1h)", text));
     }
     std::size_t unit_start = i;
-    while (i < text.size() && (text[i] < '0' || text[i] > '9')) ++i;
+    while (i < text.size() && (text[i] < '0' || text[i] > '9'))
+      ++i;
     std::string_view unit = text.substr(unit_start, i - unit_start);
     std::int64_t factor = 0;
-    if (unit == "ms") factor = 1;
-    else if (unit == "s") factor = 1000;
-    else if (unit == "m") factor = 60 * 1000;
-    else if (unit == "h") factor = 3600 * 1000;
-    else if (unit == "d") factor = 86400 * 1000;
+    if (unit == "ms")
+      factor = 1;
+    else if (unit == "s")
+      factor = 1000;
+    else if (unit == "m")
+      factor = 60 * 1000;
+    else if (unit == "h")
+      factor = 3600 * 1000;
+    else if (unit == "d")
+      factor = 86400 * 1000;
     else {
-      return std::unexpected(fmt::format(
-          "malformed duration '{}': unit must be one of ms, s, m, h, d", text));
+      return std::unexpected(
+          fmt::format("malformed duration '{}': unit must be one of ms, s, m, h, d", text));
     }
     if (n > (kMax - total_ms) / factor) {
       return std::unexpected(fmt::format("duration '{}' is too large", text));

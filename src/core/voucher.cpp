@@ -7,11 +7,13 @@ namespace seckill {
 std::optional<Failure> validate(const NewVoucher& v) {
   if (v.title.empty() || v.title.size() > kMaxVoucherTitleBytes) {
     return Failure{ErrorCode::bad_request,
-                   fmt::format("title must be 1 to {} bytes", kMaxVoucherTitleBytes), {}};
+                   fmt::format("title must be 1 to {} bytes", kMaxVoucherTitleBytes),
+                   {}};
   }
   if (v.stock < 1 || v.stock > kMaxVoucherStock) {
     return Failure{ErrorCode::bad_request,
-                   fmt::format("stock must be an integer from 1 to {}", kMaxVoucherStock), {}};
+                   fmt::format("stock must be an integer from 1 to {}", kMaxVoucherStock),
+                   {}};
   }
   if (!(v.begin_at < v.end_at)) {
     return Failure{ErrorCode::bad_request, "end_at must be later than begin_at", {}};

@@ -5,12 +5,11 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdexcept>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <unistd.h>
-
-#include <stdexcept>
 #include <thread>
+#include <unistd.h>
 #include <utility>
 
 extern char** environ;
@@ -20,7 +19,8 @@ namespace seckill::testing {
 ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_path) {
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
-  for (auto& a : argv) args.push_back(a.data());
+  for (auto& a : argv)
+    args.push_back(a.data());
   args.push_back(nullptr);
 
   posix_spawn_file_actions_t actions;

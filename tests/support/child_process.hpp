@@ -2,10 +2,9 @@
 // A child process a test starts (a seckill server, a private redis-server) and stops by its pid,
 // never by name. The destructor kills it if the test forgot or failed half-way.
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace seckill::testing {
@@ -36,6 +35,7 @@ class ChildProcess {
 };
 
 /// Waits until something accepts TCP connections on 127.0.0.1:port, or throws after `timeout`.
-void wait_for_port(unsigned short port, std::chrono::milliseconds timeout = std::chrono::seconds(15));
+void wait_for_port(unsigned short port,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
 }  // namespace seckill::testing

@@ -1,12 +1,11 @@
 #include "support/test_env.hpp"
 
 #include <arpa/inet.h>
+#include <cstdlib>
 #include <netinet/in.h>
+#include <stdexcept>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <cstdlib>
-#include <stdexcept>
 
 namespace seckill::testing {
 namespace {
@@ -23,9 +22,15 @@ std::string required_env(const char* name) {
 
 }  // namespace
 
-std::string redis_url() { return required_env("SECKILL_TEST_REDIS_URL"); }
-std::string postgres_url() { return required_env("SECKILL_TEST_POSTGRES_URL"); }
-std::string seckill_binary() { return required_env("SECKILL_BINARY"); }
+std::string redis_url() {
+  return required_env("SECKILL_TEST_REDIS_URL");
+}
+std::string postgres_url() {
+  return required_env("SECKILL_TEST_POSTGRES_URL");
+}
+std::string seckill_binary() {
+  return required_env("SECKILL_BINARY");
+}
 
 unsigned short free_port() {
   // Bind port 0 and read back what the kernel chose; the socket is closed at once, so the port

@@ -1,0 +1,70 @@
+#pragma once
+// What the command line asks for, as plain structs with the contract's defaults. Filled by
+// cli.cpp from flags and SECKILL_* environment variables (the flag wins); nothing else reads
+// flags or the environment.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace seckill::app {
+
+using namespace std::chrono_literals;
+
+struct ServeConfig {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  /// Empty: the embedded coordinator. Several: a Redis Cluster seed list.
+  std::vector<std::string> redis_urls;
+  /// Empty: the embedded store.
+  std::string postgres_url;
+  std::string data_dir = "./data";
+  /// Empty: a random secret is made at start and printed once, with a warning.
+  std::string jwt_secret;
+  unsigned threads = 0;  ///< 0: the number of cores
+  std::chrono::milliseconds reminder_window = 15min;
+  std::chrono::milliseconds reminder_user_window = 15min;
+  std::chrono::milliseconds reminder_sla = 30min;
+  std::string log_level = "info";
+};
+
+struct MigrateConfig {
+  std::string postgres_url;
+  std::string data_dir = "./data";
+  std::string log_level = "info";
+};
+
+struct TokenConfig {
+  std::uint64_t user_id = 0;
+  std::string role = "user";
+  std::chrono::milliseconds ttl = 1h;
+  std::string jwt_secret;
+};
+
+struct CheckConfig {
+  std::vector<std::string> redis_urls;
+  std::string postgres_url;
+  std::string data_dir = "./data";
+  std::string log_level = "warn";
+};
+
+/// A verb that is not built yet; it says so and exits 1 rather than pretending.
+struct PendingVerb {
+  std::string name;
+};
+
+using Command = std::variant<ServeConfig, MigrateConfig, TokenConfig, CheckConfig, PendingVerb>;
+
+/// The outcome of reading the command line: a command to run, or an exit code with the text to
+/// print (help: 0 on stdout; a usage or configuration error: 2 on stderr, naming the flag).
+struct CliExit {
+  int code = 0;
+  std::string text;
+};
+
+std::variant<Command, CliExit> parse_command_line(int argc, const char* const* argv);
+
+}  // namespace seckill::app
