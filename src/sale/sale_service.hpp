@@ -1,0 +1,69 @@
+#pragma once
+// The flash sale as a use case: create and read vouchers, take and read orders. The rules
+// (window, stock, one order per user) are decided here and in the StockGate; this class knows
+// nothing of Redis, PostgreSQL or HTTP.
+
+#include <cstdint>
+#include <expected>
+#include <functional>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/error_code.hpp"
+#include "core/id_source.hpp"
+#include "core/order.hpp"
+#include "core/voucher.hpp"
+#include "sale/sale_store.hpp"
+#include "sale/stock_gate.hpp"
+#include "sale/voucher_cache.hpp"
+
+namespace seckill::sale {
+
+using Clock = std::function<SysTime()>;
+
+struct TakenOrder {
+  std::uint64_t order_id = 0;
+  OrderStatus status = OrderStatus::pending;
+};
+
+/// Told when this instance sees a voucher sell out, so it can tell the others.
+using SoldOutListener = std::function<void(std::uint64_t voucher_id)>;
+
+/// Thread-safe; one per process, shared by every I/O thread. Every method throws InfraError
+/// when a backend it needs is down (the HTTP layer answers 503), and returns a Failure for the
+/// outcomes a client causes.
+class SaleService {
+ public:
+  SaleService(StockGate& gate, SaleStore& store, IdSource& ids, Clock clock);
+
+  void on_sold_out(SoldOutListener listener) { sold_out_listener_ = std::move(listener); }
+  VoucherCache& cache() { return cache_; }
+
+  boost::asio::awaitable<std::expected<Voucher, Failure>> create_voucher(NewVoucher v);
+
+  /// The voucher with its live stock_left (the coordinator's view, which leads the store's).
+  boost::asio::awaitable<std::expected<Voucher, Failure>> get_voucher(std::uint64_t id);
+
+  /// not_found, not_started, ended, sold_out, already_ordered, or the order taken (pending).
+  boost::asio::awaitable<std::expected<TakenOrder, Failure>> take_order(std::uint64_t user_id,
+                                                                        std::uint64_t voucher_id);
+
+  /// The order if `caller_id` owns it or `caller_is_admin`; not_found otherwise (an order that
+  /// is someone else's is not revealed to exist).
+  boost::asio::awaitable<std::expected<Order, Failure>> get_order(std::uint64_t order_id,
+                                                                  std::uint64_t caller_id,
+                                                                  bool caller_is_admin);
+
+ private:
+  boost::asio::awaitable<std::shared_ptr<CachedVoucher>> cached(std::uint64_t voucher_id);
+  void sold_out(CachedVoucher& v);
+
+  StockGate& gate_;
+  SaleStore& store_;
+  IdSource& ids_;
+  Clock clock_;
+  VoucherCache cache_;
+  SoldOutListener sold_out_listener_;
+};
+
+}  // namespace seckill::sale

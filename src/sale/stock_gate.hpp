@@ -1,0 +1,52 @@
+#pragma once
+// The coordinator of a sale: the one place, shared by every instance, that decides whether a
+// user gets one of a voucher's units. Implemented by Redis (a Lua script) and, embedded, in
+// process memory. It decides atomically, so stock never goes below zero and a user never holds
+// two orders of one voucher, however many instances ask at once.
+
+#include <cstdint>
+#include <optional>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/order.hpp"
+#include "core/voucher.hpp"
+
+namespace seckill::sale {
+
+enum class TakeOutcome {
+  taken,            ///< a unit was taken for this order; the order is queued for the store
+  sold_out,         ///< no unit left
+  already_ordered,  ///< this user already holds an order of this voucher
+  unknown_voucher,  ///< the coordinator holds no stock for this voucher (not loaded)
+};
+
+struct TakeResult {
+  TakeOutcome outcome = TakeOutcome::unknown_voucher;
+  /// With `taken`: units left after this one.
+  std::int64_t stock_left = 0;
+};
+
+class StockGate {
+ public:
+  virtual ~StockGate() = default;
+
+  /// Makes the voucher's stock known to the coordinator. Idempotent: a voucher already loaded
+  /// keeps its current stock and buyers. Throws InfraError.
+  virtual boost::asio::awaitable<void> load(Voucher voucher) = 0;
+
+  /// Takes one unit of `order.voucher_id` for `order.user_id` and queues `order` for the store,
+  /// atomically. Throws InfraError when the coordinator cannot be reached; then nothing is
+  /// taken (or, if the failure came after the decision, the order is queued and will be stored
+  /// — it is never half-taken).
+  virtual boost::asio::awaitable<TakeResult> take(Order order) = 0;
+
+  /// Units left as the coordinator sees them, or nullopt if the voucher is not loaded.
+  virtual boost::asio::awaitable<std::optional<std::int64_t>> stock_left(
+      std::uint64_t voucher_id) = 0;
+
+  /// An order that was taken but may not be in the store yet, or nullopt.
+  virtual boost::asio::awaitable<std::optional<Order>> find_pending(std::uint64_t order_id) = 0;
+};
+
+}  // namespace seckill::sale

@@ -1,0 +1,200 @@
+#include "sale/sale_service.hpp"
+
+#include <map>
+#include <mutex>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
+
+// The use case's rules, checked against small in-process stand-ins for its three interfaces
+// (the Redis and PostgreSQL implementations have their own live tests).
+
+namespace asio = boost::asio;
+using namespace seckill;
+using namespace seckill::sale;
+using namespace std::chrono_literals;
+
+namespace {
+
+class CountingIds : public IdSource {
+ public:
+  asio::awaitable<std::uint64_t> next_id() override { co_return ++last_; }
+
+ private:
+  std::uint64_t last_ = 1000;
+};
+
+class TableStore : public SaleStore {
+ public:
+  asio::awaitable<Voucher> create_voucher(std::uint64_t id, NewVoucher v) override {
+    Voucher out{id, v.title, v.stock, v.stock, v.begin_at, v.end_at, v.begin_at};
+    vouchers[id] = out;
+    co_return out;
+  }
+  asio::awaitable<std::optional<Voucher>> find_voucher(std::uint64_t id) override {
+    ++voucher_reads;
+    auto it = vouchers.find(id);
+    co_return it == vouchers.end() ? std::nullopt : std::optional(it->second);
+  }
+  asio::awaitable<std::vector<Voucher>> list_vouchers() override {
+    co_return std::vector<Voucher>{};
+  }
+  asio::awaitable<std::size_t> write_orders(std::vector<Order> batch) override {
+    for (auto& o : batch) {
+      o.status = OrderStatus::confirmed;
+      orders[o.id] = o;
+    }
+    co_return batch.size();
+  }
+  asio::awaitable<std::optional<Order>> find_order(std::uint64_t id) override {
+    auto it = orders.find(id);
+    co_return it == orders.end() ? std::nullopt : std::optional(it->second);
+  }
+  std::map<std::uint64_t, Voucher> vouchers;
+  std::map<std::uint64_t, Order> orders;
+  int voucher_reads = 0;
+};
+
+class TableGate : public StockGate {
+ public:
+  asio::awaitable<void> load(Voucher v) override {
+    stock.try_emplace(v.id, v.stock_left);
+    co_return;
+  }
+  asio::awaitable<TakeResult> take(Order o) override {
+    ++takes;
+    auto it = stock.find(o.voucher_id);
+    if (it == stock.end()) co_return TakeResult{TakeOutcome::unknown_voucher, 0};
+    if (buyers.contains({o.voucher_id, o.user_id}))
+      co_return TakeResult{TakeOutcome::already_ordered, 0};
+    if (it->second <= 0) co_return TakeResult{TakeOutcome::sold_out, 0};
+    --it->second;
+    buyers.insert({{o.voucher_id, o.user_id}, o.id});
+    pending[o.id] = o;
+    co_return TakeResult{TakeOutcome::taken, it->second};
+  }
+  asio::awaitable<std::optional<std::int64_t>> stock_left(std::uint64_t id) override {
+    auto it = stock.find(id);
+    co_return it == stock.end() ? std::nullopt : std::optional(it->second);
+  }
+  asio::awaitable<std::optional<Order>> find_pending(std::uint64_t id) override {
+    auto it = pending.find(id);
+    co_return it == pending.end() ? std::nullopt : std::optional(it->second);
+  }
+  std::map<std::uint64_t, std::int64_t> stock;
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint64_t> buyers;
+  std::map<std::uint64_t, Order> pending;
+  int takes = 0;
+};
+
+template <class T>
+T run(asio::awaitable<T> a) {
+  asio::io_context io;
+  auto f = asio::co_spawn(io, std::move(a), asio::use_future);
+  io.run();
+  return f.get();
+}
+
+const SysTime kBegin = std::chrono::sys_days{std::chrono::year{2026} / 11 / 22} + 10h;
+const SysTime kEnd = kBegin + 1h;
+
+struct SaleFixture : ::testing::Test {
+  SysTime now = kBegin;
+  CountingIds ids;
+  TableStore store;
+  TableGate gate;
+  SaleService sale{gate, store, ids, [this] { return now; }};
+
+  std::uint64_t make_voucher(std::int64_t stock) {
+    auto v = run(sale.create_voucher(NewVoucher{"ten percent off", stock, kBegin, kEnd}));
+    EXPECT_TRUE(v.has_value());
+    return v->id;
+  }
+  std::optional<ErrorCode> buy(std::uint64_t user, std::uint64_t voucher) {
+    auto r = run(sale.take_order(user, voucher));
+    if (r) return std::nullopt;
+    return r.error().code;
+  }
+};
+
+}  // namespace
+
+TEST_F(SaleFixture, CreateValidatesEveryField) {
+  auto bad = [&](NewVoucher v) {
+    auto r = run(sale.create_voucher(std::move(v)));
+    return r ? std::string{} : r.error().message;
+  };
+  EXPECT_NE(bad({"", 1, kBegin, kEnd}).find("title"), std::string::npos);
+  EXPECT_NE(bad({std::string(201, 'x'), 1, kBegin, kEnd}).find("title"), std::string::npos);
+  EXPECT_NE(bad({"t", 0, kBegin, kEnd}).find("stock"), std::string::npos);
+  EXPECT_NE(bad({"t", 1'000'000'001, kBegin, kEnd}).find("stock"), std::string::npos);
+  EXPECT_NE(bad({"t", 1, kEnd, kBegin}).find("end_at"), std::string::npos);
+  EXPECT_NE(bad({"t", 1, kBegin, kBegin}).find("end_at"), std::string::npos);
+  EXPECT_EQ(bad({"t", 1'000'000'000, kBegin, kEnd}), "");
+}
+
+TEST_F(SaleFixture, WindowBoundariesAreExact) {
+  auto v = make_voucher(10);
+  now = kBegin - 1ms;
+  EXPECT_EQ(buy(1, v), ErrorCode::not_started);
+  now = kBegin;
+  EXPECT_EQ(buy(2, v), std::nullopt);
+  now = kEnd - 1ms;
+  EXPECT_EQ(buy(3, v), std::nullopt);
+  now = kEnd;
+  EXPECT_EQ(buy(4, v), ErrorCode::ended);
+}
+
+TEST_F(SaleFixture, OneOrderPerUserAndNeverMoreThanTheStock) {
+  auto v = make_voucher(2);
+  EXPECT_EQ(buy(1, v), std::nullopt);
+  EXPECT_EQ(buy(1, v), ErrorCode::already_ordered);
+  EXPECT_EQ(buy(2, v), std::nullopt);
+  EXPECT_EQ(buy(3, v), ErrorCode::sold_out);
+  EXPECT_EQ(gate.stock[v], 0);
+}
+
+TEST_F(SaleFixture, SoldOutIsAnsweredLocallyAndBroadcastOnce) {
+  int broadcasts = 0;
+  sale.on_sold_out([&](std::uint64_t) { ++broadcasts; });
+  auto v = make_voucher(1);
+  EXPECT_EQ(buy(1, v), std::nullopt);
+  int takes = gate.takes;
+  for (std::uint64_t u = 2; u < 50; ++u)
+    EXPECT_EQ(buy(u, v), ErrorCode::sold_out);
+  EXPECT_EQ(gate.takes, takes) << "sold-out answers must not reach the coordinator";
+  EXPECT_EQ(broadcasts, 1);
+}
+
+TEST_F(SaleFixture, UnknownVoucherIsNotFoundAndMetadataIsCached) {
+  EXPECT_EQ(buy(1, 424242), ErrorCode::not_found);
+  auto v = make_voucher(100);
+  int reads = store.voucher_reads;
+  for (std::uint64_t u = 1; u <= 20; ++u)
+    EXPECT_EQ(buy(u, v), std::nullopt);
+  EXPECT_EQ(store.voucher_reads, reads) << "the purchase path must not read the store";
+}
+
+TEST_F(SaleFixture, OrdersAreVisibleToTheirUserAndAdminsOnly) {
+  auto v = make_voucher(5);
+  auto taken = run(sale.take_order(7, v));
+  ASSERT_TRUE(taken);
+  auto mine = run(sale.get_order(taken->order_id, 7, false));
+  ASSERT_TRUE(mine);
+  EXPECT_EQ(mine->status, OrderStatus::pending);
+  EXPECT_EQ(run(sale.get_order(taken->order_id, 8, false)).error().code, ErrorCode::not_found);
+  EXPECT_TRUE(run(sale.get_order(taken->order_id, 8, true)));
+  run(store.write_orders({*mine}));
+  EXPECT_EQ(run(sale.get_order(taken->order_id, 7, false))->status, OrderStatus::confirmed);
+}
+
+TEST_F(SaleFixture, VoucherShowsTheCoordinatorsLiveStock) {
+  auto v = make_voucher(3);
+  EXPECT_EQ(buy(1, v), std::nullopt);
+  auto seen = run(sale.get_voucher(v));
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->stock_total, 3);
+  EXPECT_EQ(seen->stock_left, 2);
+}
