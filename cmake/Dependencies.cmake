@@ -22,7 +22,6 @@ add_library(seckill_asio STATIC ${PROJECT_SOURCE_DIR}/cmake/asio_beast_impl.cpp)
 target_compile_definitions(seckill_asio PUBLIC
   BOOST_ASIO_SEPARATE_COMPILATION
   BOOST_BEAST_SEPARATE_COMPILATION
-  BOOST_ASIO_NO_DEPRECATED
-  BOOST_BEAST_USE_STD_STRING_VIEW)
+  BOOST_ASIO_NO_DEPRECATED)
 target_link_libraries(seckill_asio PUBLIC Boost::headers Boost::system Boost::json Boost::url
   OpenSSL::SSL OpenSSL::Crypto Threads::Threads)

@@ -1,0 +1,22 @@
+#pragma once
+// Base64url (RFC 4648 section 5) without padding, as used by JWTs (RFC 7515 section 2).
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace seckill::auth {
+
+/// Encodes `bytes` with the URL-safe alphabet and no `=` padding.
+std::string base64url_encode(std::string_view bytes);
+
+/// Appends the encoding of `bytes` to `out` (no allocation when `out` has room).
+void base64url_encode_append(std::string_view bytes, std::string& out);
+
+/// Decodes strictly: only the URL-safe alphabet, no padding, no whitespace, and the unused low
+/// bits of the last character must be zero. Strictness means every byte string has exactly one
+/// accepted encoding, so a token's signature cannot be varied without changing its bytes.
+/// Returns nullopt on any deviation.
+std::optional<std::string> base64url_decode(std::string_view text);
+
+}  // namespace seckill::auth

@@ -1,0 +1,40 @@
+#pragma once
+// Checks `Authorization: Bearer <JWT>` tokens as the contract defines them (CONTRACT.md,
+// "Authentication").
+
+#include <chrono>
+#include <expected>
+#include <string>
+#include <string_view>
+
+#include "auth/hmac_sha256.hpp"
+#include "auth/principal.hpp"
+
+namespace seckill::auth {
+
+/// Verifies compact JWS tokens signed with HS256:
+/// - exactly three base64url parts (no padding); the header is a JSON object whose `alg` is
+///   exactly "HS256" (`none`, HS512, RS256, ... are refused, whatever the signature);
+/// - the HMAC-SHA256 signature is compared in constant time (CRYPTO_memcmp) before the payload
+///   is read;
+/// - the payload is a JSON object with `exp` (a number, Unix seconds; refused once now >= exp),
+///   `sub` (a positive integer that fits 64 bits, given as a decimal string or a JSON integer)
+///   and optionally `role` (`user`, `staff` or `admin`; absent means `user`).
+class TokenVerifier {
+ public:
+  /// Throws std::runtime_error if OpenSSL cannot provide HMAC-SHA256.
+  explicit TokenVerifier(std::string_view secret);
+
+  /// The principal of `token`, or a short reason ("token has expired", ...) that never quotes
+  /// the token. Thread-safe (const, and the HMAC context is only read).
+  std::expected<Principal, std::string> verify(std::string_view token) const;
+
+  /// As verify(), with the time to check `exp` against given (for tests).
+  std::expected<Principal, std::string> verify(std::string_view token,
+                                               std::chrono::system_clock::time_point now) const;
+
+ private:
+  HmacSha256 hmac_;
+};
+
+}  // namespace seckill::auth

@@ -1,0 +1,60 @@
+#include "http/error_response.hpp"
+
+#include <string>
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace seckill::http {
+
+using boost::beast::http::status;
+
+status status_for(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::bad_request:
+      return status::bad_request;
+    case ErrorCode::unauthorized:
+      return status::unauthorized;
+    case ErrorCode::forbidden:
+      return status::forbidden;
+    case ErrorCode::not_found:
+      return status::not_found;
+    case ErrorCode::method_not_allowed:
+      return status::method_not_allowed;
+    case ErrorCode::sold_out:
+    case ErrorCode::already_ordered:
+    case ErrorCode::not_started:
+    case ErrorCode::ended:
+    case ErrorCode::already_reminded:
+    case ErrorCode::invalid_state:
+      return status::conflict;
+    case ErrorCode::payload_too_large:
+      return status::payload_too_large;
+    case ErrorCode::headers_too_large:
+      return status::request_header_fields_too_large;
+    case ErrorCode::rate_limited:
+      return status::too_many_requests;
+    case ErrorCode::unavailable:
+      return status::service_unavailable;
+    case ErrorCode::internal:
+      return status::internal_server_error;
+  }
+  return status::internal_server_error;
+}
+
+Response error_response(const Failure& failure) {
+  boost::json::object error;
+  error["code"] = to_string(failure.code);
+  error["message"] = failure.message;
+  if (failure.retry_after_s) error["retry_after_s"] = *failure.retry_after_s;
+  boost::json::object body;
+  body["error"] = std::move(error);
+  Response response(status_for(failure.code), boost::json::serialize(body));
+  if (failure.code == ErrorCode::rate_limited && failure.retry_after_s) {
+    response.set_header("Retry-After",
+                        std::to_string(*failure.retry_after_s < 0 ? 0 : *failure.retry_after_s));
+  }
+  return response;
+}
+
+}  // namespace seckill::http

@@ -1,0 +1,30 @@
+#pragma once
+// GET /healthz and GET /readyz (CONTRACT.md, "Operations").
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "http/router.hpp"
+
+namespace seckill::http {
+
+/// Whether one backend answers right now. Runs on the I/O thread of the request and must bound
+/// its own time (a ping with a timeout): /readyz waits for it. Throwing counts as "down".
+using ReadinessProbe = std::function<boost::asio::awaitable<bool>()>;
+
+struct NamedProbe {
+  std::string name;  ///< as it appears in the answer, e.g. "redis"
+  ReadinessProbe probe;
+};
+
+/// Adds, with Access::anyone:
+///   GET /healthz  always 200 {"status":"ok"} (a precomputed answer: the server's fastest path);
+///   GET /readyz   runs every probe in turn: 200 {"status":"ok","backends":{"redis":"ok"}} when
+///                 all answer, else 503 {"status":"unavailable","backends":{"redis":"down",...}}.
+/// Throws std::invalid_argument if the routes exist already.
+void add_health_routes(Router& router, std::vector<NamedProbe> probes);
+
+}  // namespace seckill::http

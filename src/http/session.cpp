@@ -1,0 +1,202 @@
+#include "http/session.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <tuple>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "http/error_response.hpp"
+
+namespace seckill::http::detail {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kReadChunk = 16 * 1024;
+/// A client that keeps sending after an error answer is cut off after this much.
+constexpr std::size_t kMaxLingerBytes = 4 * 1024 * 1024;
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+/// Uncounts the connection when its coroutine ends, and wakes a drain waiting for the last one.
+class ConnectionGuard {
+ public:
+  ConnectionGuard(ServerState& state, Worker& worker) : state_(state), worker_(worker) {}
+  ~ConnectionGuard() {
+    state_.connections.fetch_sub(1, std::memory_order_relaxed);
+    if (worker_.draining && worker_.sessions.empty() && worker_.drain_timer != nullptr) {
+      worker_.drain_timer->cancel();
+    }
+  }
+  ConnectionGuard(const ConnectionGuard&) = delete;
+  ConnectionGuard& operator=(const ConnectionGuard&) = delete;
+
+ private:
+  ServerState& state_;
+  Worker& worker_;
+};
+
+/// The answer owed to a request that could not be read, or nullopt when there is nobody to
+/// answer (the client left, timed out, or the socket failed).
+std::optional<Failure> failure_for(const beast::error_code& ec, const ServerLimits& limits) {
+  if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+    return Failure{ErrorCode::headers_too_large,
+                   "request headers exceed " + std::to_string(limits.max_header_bytes) + " bytes",
+                   {}};
+  }
+  if (ec == bhttp::error::body_limit) {
+    return Failure{ErrorCode::payload_too_large,
+                   "request body exceeds " + std::to_string(limits.max_body_bytes) + " bytes",
+                   {}};
+  }
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) {
+    return std::nullopt;
+  }
+  static const auto& kHttpCategory = bhttp::make_error_code(bhttp::error::bad_target).category();
+  if (ec.category() == kHttpCategory) {
+    return Failure{ErrorCode::bad_request, "malformed HTTP request: " + ec.message(), {}};
+  }
+  return std::nullopt;
+}
+
+std::array<asio::const_buffer, 2> response_buffers(const std::string& head,
+                                                   const Response& response) {
+  auto body = response.body();
+  return {asio::buffer(head), asio::buffer(body.data(), body.size())};
+}
+
+/// Writes an error answer, stops sending, and reads (and drops) what the client still sends
+/// for a while, so that closing does not reset the connection before the client has read the
+/// answer. `stream`, `buffer` and `response` belong to the calling session's frame.
+///
+/// Callers pass named objects only: GCC 12 can destroy a non-trivial temporary in a co_await
+/// expression twice, so no co_await in this file has one.
+asio::awaitable<void> answer_and_close(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                       const Response& response, const ServerLimits& limits) {
+  std::string head;
+  response.serialize_head(head, false, 11);
+  stream.expires_after(limits.write_timeout);
+  const auto buffers = response_buffers(head, response);
+  auto [ec, n] = co_await asio::async_write(stream, buffers, kTuple);
+  if (ec) co_return;
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.expires_after(limits.linger_timeout);
+  std::size_t drained = 0;
+  std::size_t chunk = std::min(limits.read_buffer_bytes, kReadChunk);
+  while (drained < kMaxLingerBytes) {
+    buffer.consume(buffer.size());
+    auto [rec, rn] = co_await stream.async_read_some(buffer.prepare(chunk), kTuple);
+    if (rec) break;
+    drained += rn;
+  }
+}
+
+bool expects_continue(const Request& request) {
+  auto it = request.find(bhttp::field::expect);
+  return it != request.end() && beast::iequals(it->value(), "100-continue");
+}
+
+}  // namespace
+
+asio::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<ServerState> state,
+                                  Worker* worker) {
+  ConnectionGuard guard(*state, *worker);
+  beast::tcp_stream stream(std::move(socket));
+  SessionLink link(stream);
+  worker->sessions.push_back(link);
+
+  const ServerLimits& limits = state->limits;
+  const std::size_t chunk = std::min(limits.read_buffer_bytes, kReadChunk);
+  beast::flat_buffer buffer(limits.read_buffer_bytes);
+  std::string head;  // reused for every response head: no allocation after the first
+  bool first = true;
+  beast::error_code ec;
+  std::size_t n = 0;
+
+  for (;;) {
+    // Wait for the next request with the idle timeout; once its first byte is here, the whole
+    // request must arrive within request_timeout.
+    if (buffer.size() == 0) {
+      if (worker->draining) break;
+      link.idle = true;
+      stream.expires_after(first ? limits.request_timeout : limits.idle_timeout);
+      std::tie(ec, n) = co_await stream.async_read_some(buffer.prepare(chunk), kTuple);
+      link.idle = false;
+      if (ec) break;
+      buffer.commit(n);
+    }
+    first = false;
+
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(
+        static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
+    parser.body_limit(limits.max_body_bytes);
+    const auto deadline = std::chrono::steady_clock::now() + limits.request_timeout;
+    stream.expires_at(deadline);
+    std::tie(ec, n) = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+    if (!ec) {
+      const auto& fields = parser.get();
+      if (static_cast<std::size_t>(std::distance(fields.begin(), fields.end())) >
+          limits.max_header_count) {
+        const Response answer = error_response(
+            {ErrorCode::headers_too_large,
+             "more than " + std::to_string(limits.max_header_count) + " header fields",
+             {}});
+        co_await answer_and_close(stream, buffer, answer, limits);
+        break;
+      }
+    }
+    if (!ec && !parser.is_done()) {
+      if (expects_continue(parser.get())) {
+        stream.expires_after(limits.write_timeout);
+        std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(kContinue), kTuple);
+        if (ec) break;
+        stream.expires_at(deadline);
+      }
+      std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    }
+    if (ec) {
+      if (auto failure = failure_for(ec, limits)) {
+        const Response answer = error_response(*failure);
+        co_await answer_and_close(stream, buffer, answer, limits);
+      }
+      break;
+    }
+
+    Request request = parser.release();
+    const unsigned version = request.version();
+    bool keep_alive = request.keep_alive();
+    Response response = co_await state->router->handle(request);
+    keep_alive = keep_alive && !response.closes_connection() && !worker->draining;
+    response.serialize_head(head, keep_alive, version);
+    stream.expires_after(limits.write_timeout);
+    const auto buffers = response_buffers(head, response);
+    std::tie(ec, n) = co_await asio::async_write(stream, buffers, kTuple);
+    if (ec) break;
+    if (!keep_alive) {
+      beast::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      break;
+    }
+  }
+}
+
+}  // namespace seckill::http::detail

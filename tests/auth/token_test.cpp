@@ -1,0 +1,170 @@
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "auth/base64url.hpp"
+#include "auth/hmac_sha256.hpp"
+#include "auth/token_signer.hpp"
+#include "auth/token_verifier.hpp"
+
+namespace seckill::auth {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kSecret = "a test secret";
+
+/// A token with any header and payload, HMAC-SHA256 signed with `secret`.
+std::string make_token(std::string_view header, std::string_view payload,
+                       std::string_view secret = kSecret) {
+  std::string signing_input = base64url_encode(header) + "." + base64url_encode(payload);
+  auto mac = HmacSha256(secret).mac(signing_input);
+  return signing_input + "." +
+         base64url_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+}
+
+std::string hs256(std::string_view payload) {
+  return make_token(R"({"alg":"HS256","typ":"JWT"})", payload);
+}
+
+class TokenTest : public ::testing::Test {
+ protected:
+  TokenVerifier verifier_{kSecret};
+  TokenSigner signer_{kSecret};
+
+  std::string reason(const std::string& token) {
+    auto r = verifier_.verify(token);
+    EXPECT_FALSE(r.has_value()) << token;
+    return r ? std::string() : r.error();
+  }
+};
+
+TEST_F(TokenTest, SignedTokenVerifies) {
+  auto token = signer_.sign(42, Role::staff, 1h);
+  auto p = verifier_.verify(token);
+  ASSERT_TRUE(p.has_value()) << p.error();
+  EXPECT_EQ(*p, (Principal{42, Role::staff}));
+  EXPECT_EQ(verifier_.verify(signer_.sign(UINT64_MAX, Role::admin, 1h)).value(),
+            (Principal{UINT64_MAX, Role::admin}));
+}
+
+TEST_F(TokenTest, KnownVectorFromAnotherImplementation) {
+  // HS256 over {"sub":"1234567890","role":"admin","exp":4102444800} with secret "a test secret",
+  // computed independently (python: hmac + base64.urlsafe_b64encode).
+  std::string token =
+      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+      "eyJzdWIiOiIxMjM0NTY3ODkwIiwicm9sZSI6ImFkbWluIiwiZXhwIjo0MTAyNDQ0ODAwfQ."
+      "tWo09mU_aamruq1ouhTeKAsEcStgnWbNkAHasEL3ggQ";
+  EXPECT_EQ(token, hs256(R"({"sub":"1234567890","role":"admin","exp":4102444800})"));
+  EXPECT_EQ(verifier_.verify(token).value(), (Principal{1234567890, Role::admin}));
+}
+
+TEST_F(TokenTest, ExpiredTokenIsRefused) {
+  EXPECT_EQ(reason(signer_.sign(1, Role::user, -1s)), "token has expired");
+  auto now = std::chrono::system_clock::from_time_t(1'000'000);
+  auto token = signer_.sign_until(1, Role::user, 1'000'000);
+  EXPECT_FALSE(verifier_.verify(token, now).has_value());  // exp == now: expired
+  EXPECT_TRUE(verifier_.verify(token, now - 1s).has_value());
+  EXPECT_TRUE(verifier_.verify(hs256(R"({"sub":"1","exp":4102444800.5})")).has_value());
+}
+
+TEST_F(TokenTest, WrongSignatureIsRefused) {
+  auto other = TokenSigner("another secret").sign(1, Role::user, 1h);
+  EXPECT_EQ(reason(other), "token signature is invalid");
+  auto token = signer_.sign(1, Role::user, 1h);
+  token.back() = token.back() == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(verifier_.verify(token).has_value());
+  auto cut = signer_.sign(1, Role::user, 1h);
+  cut.resize(cut.rfind('.') + 1);
+  EXPECT_EQ(reason(cut), "token signature is invalid");
+}
+
+TEST_F(TokenTest, PayloadCannotBeChangedUnderAValidSignature) {
+  auto token = signer_.sign(1, Role::user, 1h);
+  auto dot1 = token.find('.');
+  auto dot2 = token.find('.', dot1 + 1);
+  std::string forged = token.substr(0, dot1 + 1) +
+                       base64url_encode(R"({"sub":"1","role":"admin","exp":4102444800})") +
+                       token.substr(dot2);
+  EXPECT_EQ(reason(forged), "token signature is invalid");
+}
+
+TEST_F(TokenTest, AlgNoneAndOtherAlgorithmsAreRefused) {
+  const std::string payload = R"({"sub":"1","exp":4102444800})";
+  EXPECT_EQ(reason(base64url_encode(R"({"alg":"none"})") + "." + base64url_encode(payload) + "."),
+            "token algorithm must be HS256");
+  EXPECT_EQ(reason(make_token(R"({"alg":"none"})", payload)), "token algorithm must be HS256");
+  EXPECT_EQ(reason(make_token(R"({"alg":"HS512","typ":"JWT"})", payload)),
+            "token algorithm must be HS256");
+  EXPECT_EQ(reason(make_token(R"({"alg":"RS256","typ":"JWT"})", payload)),
+            "token algorithm must be HS256");
+  EXPECT_EQ(reason(make_token(R"({"alg":"hs256"})", payload)), "token algorithm must be HS256");
+  EXPECT_EQ(reason(make_token(R"({"typ":"JWT"})", payload)), "token algorithm must be HS256");
+  EXPECT_FALSE(verifier_.verify(make_token("[1]", payload)).has_value());
+}
+
+TEST_F(TokenTest, GarbageIsRefused) {
+  for (const std::string& garbage :
+       std::vector<std::string>{"", "abc", "a.b", "a.b.c", "a.b.c.d", "....", "Bearer x.y.z",
+                                "eyJhbGciOiJIUzI1NiJ9.%%%.abc", std::string(10000, 'a')}) {
+    EXPECT_FALSE(verifier_.verify(garbage).has_value()) << garbage;
+  }
+  EXPECT_EQ(reason(make_token(R"({"alg":"HS256"})", "not json")),
+            "token payload is not a JSON object");
+  EXPECT_EQ(reason(make_token(R"({"alg":"HS256"})", "[]")), "token payload is not a JSON object");
+}
+
+TEST_F(TokenTest, SubMustBeAPositive64BitInteger) {
+  const std::string bad = "token sub must be a positive 64-bit integer";
+  EXPECT_EQ(reason(hs256(R"({"exp":4102444800})")), "token has no sub claim");
+  for (const char* sub : {R"("0")", "0", "-1", R"("-1")", R"("+1")", R"("abc")", R"("12a")",
+                          R"("")", R"("18446744073709551616")", "18446744073709551616", "1.5",
+                          "1e3", "true", "null", "[1]", R"(" 1")"}) {
+    EXPECT_EQ(reason(hs256(std::string(R"({"exp":4102444800,"sub":)") + sub + "}")), bad) << sub;
+  }
+  EXPECT_EQ(verifier_.verify(hs256(R"({"exp":4102444800,"sub":"18446744073709551615"})"))->user_id,
+            UINT64_MAX);
+  EXPECT_EQ(verifier_.verify(hs256(R"({"exp":4102444800,"sub":18446744073709551615})"))->user_id,
+            UINT64_MAX);
+  EXPECT_EQ(verifier_.verify(hs256(R"({"exp":4102444800,"sub":7})"))->user_id, 7U);
+  EXPECT_EQ(verifier_.verify(hs256(R"({"exp":4102444800,"sub":"7"})"))->user_id, 7U);
+}
+
+TEST_F(TokenTest, ExpIsRequiredAndNumeric) {
+  EXPECT_EQ(reason(hs256(R"({"sub":"1"})")), "token has no exp claim");
+  EXPECT_EQ(reason(hs256(R"({"sub":"1","exp":"4102444800"})")), "token exp claim must be a number");
+  EXPECT_EQ(reason(hs256(R"({"sub":"1","exp":null})")), "token exp claim must be a number");
+}
+
+TEST_F(TokenTest, RoleDefaultsToUserAndMustBeKnown) {
+  EXPECT_EQ(verifier_.verify(hs256(R"({"sub":"5","exp":4102444800})"))->role, Role::user);
+  EXPECT_EQ(verifier_.verify(hs256(R"({"sub":"5","exp":4102444800,"role":"admin"})"))->role,
+            Role::admin);
+  for (const char* role : {R"("root")", R"("Admin")", R"("")", "1", "null", R"(["admin"])"}) {
+    EXPECT_EQ(reason(hs256(std::string(R"({"sub":"5","exp":4102444800,"role":)") + role + "}")),
+              "token role must be user, staff or admin")
+        << role;
+  }
+}
+
+TEST_F(TokenTest, ReasonsNeverQuoteTheToken) {
+  auto token = hs256(R"({"sub":"secret-sub","exp":4102444800})");
+  auto r = verifier_.verify(token);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().find("secret-sub"), std::string::npos);
+  EXPECT_EQ(r.error().find(token), std::string::npos);
+}
+
+TEST_F(TokenTest, SignerMintsManyTokensQuickly) {
+  auto start = std::chrono::steady_clock::now();
+  for (std::uint64_t i = 1; i <= 20000; ++i) {
+    auto t = signer_.sign(i, Role::user, 1h);
+    ASSERT_FALSE(t.empty());
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+}
+
+}  // namespace
+}  // namespace seckill::auth
