@@ -1,0 +1,106 @@
+#include "store/postgres/order_store.hpp"
+
+#include "store/postgres/pg_time.hpp"
+
+namespace seckill::store::postgres {
+
+namespace {
+
+// One statement, so one round trip and an implicit transaction:
+//  - plain `on conflict do nothing` covers both the primary key and (user_id, voucher_id);
+//  - only the rows actually inserted (`returning`) lower the stock;
+//  - the voucher rows are locked after the inserts, so batches on one hot voucher insert side
+//    by side and queue only for the short stock update and the commit; and they are locked in
+//    id order (`locked`: materialized, FOR UPDATE above the sort), so two batches over vouchers
+//    {A, B} cannot take them in opposite orders. A batch waiting on another's uncommitted order
+//    (same id, or same user and voucher) holds no voucher lock yet;
+//  - rows are inserted in id order: two batches replaying the same orders in different orders
+//    would otherwise each wait for the other's uncommitted row (a deadlock, found only after
+//    deadlock_timeout).
+constexpr PgStatement kInsertOrders{"orders_insert_batch", R"(
+with inserted as (
+  insert into orders (id, user_id, voucher_id, created_at)
+  select * from unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::timestamptz[])
+    as t(id, user_id, voucher_id, created_at)
+  order by id
+  on conflict do nothing
+  returning voucher_id
+),
+taken as (
+  select voucher_id, count(*) as n from inserted group by voucher_id
+),
+locked as materialized (
+  select v.id, taken.n from vouchers v join taken on taken.voucher_id = v.id
+  order by v.id for no key update of v
+),
+updated as (
+  update vouchers v set stock_left = v.stock_left - locked.n
+  from locked where v.id = locked.id
+  returning locked.n
+)
+select coalesce(sum(n), 0)::bigint from updated)"};
+
+constexpr PgStatement kSelectOrder{"order_select",
+                                   "select id, user_id, voucher_id, " SECKILL_PG_MICROS(
+                                       "created_at") " from orders where id = $1"};
+constexpr PgStatement kCountOrders{"order_count",
+                                   "select count(*) from orders where voucher_id = $1"};
+
+constexpr int kRetriesOnDeadlock = 3;
+
+}  // namespace
+
+std::int64_t insert_orders(PgConnection& c, std::span<const OrderRow> rows) {
+  if (rows.empty()) return 0;
+  PgArrayBuilder ids, users, vouchers, times;
+  ids.reserve(rows.size(), 20);
+  users.reserve(rows.size(), 20);
+  vouchers.reserve(rows.size(), 20);
+  times.reserve(rows.size(), 30);
+  for (const auto& r : rows) {
+    ids.add(r.order_id);
+    users.add(r.user_id);
+    vouchers.add(r.voucher_id);
+    times.add(r.created_at);
+  }
+  const PgParam params[] = {std::move(ids).finish(), std::move(users).finish(),
+                            std::move(vouchers).finish(), std::move(times).finish()};
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return c.exec(kInsertOrders, params).int64(0, 0);
+    } catch (const PgError& e) {
+      if (!e.is_retryable() || attempt >= kRetriesOnDeadlock) throw;
+    }
+  }
+}
+
+std::optional<Order> select_order(PgConnection& c, std::uint64_t id) {
+  auto r = c.exec(kSelectOrder, {id});
+  if (r.rows() == 0) return std::nullopt;
+  return Order{.id = r.id(0, 0),
+               .user_id = r.id(0, 1),
+               .voucher_id = r.id(0, 2),
+               .created_at = r.time(0, 3),
+               .status = OrderStatus::confirmed};
+}
+
+std::int64_t count_orders(PgConnection& c, std::uint64_t voucher_id) {
+  return c.exec(kCountOrders, {voucher_id}).int64(0, 0);
+}
+
+boost::asio::awaitable<std::int64_t> PgOrderStore::write_orders(std::vector<OrderRow> rows) {
+  auto job = [rows = std::move(rows)](PgConnection& c) { return insert_orders(c, rows); };
+  co_return co_await pool_.run(std::move(job));
+}
+
+boost::asio::awaitable<std::optional<Order>> PgOrderStore::find_order(std::uint64_t id) {
+  auto job = [id](PgConnection& c) { return select_order(c, id); };
+  co_return co_await pool_.run(std::move(job));
+}
+
+boost::asio::awaitable<std::int64_t> PgOrderStore::count_orders(std::uint64_t voucher_id) {
+  auto job = [voucher_id](PgConnection& c) { return postgres::count_orders(c, voucher_id); };
+  co_return co_await pool_.run(std::move(job));
+}
+
+}  // namespace seckill::store::postgres
