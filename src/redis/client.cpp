@@ -1,0 +1,128 @@
+#include "redis/client.hpp"
+
+#include <stdexcept>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/infra_error.hpp"
+#include "redis/command_encoder.hpp"
+#include "redis/detail/eval.hpp"
+
+namespace seckill::redis {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+
+// Takes everything by value: it runs on the caller's executor after dedicated() returned.
+awaitable<Connection> open_dedicated(ConnectionOptions options) {
+  Connection connection(co_await asio::this_coro::executor, std::move(options));
+  co_await connection.connect();
+  co_return connection;
+}
+
+}  // namespace
+
+Client::Client(std::span<asio::io_context* const> contexts, ClientOptions options)
+    : options_(std::move(options)) {
+  if (contexts.empty()) throw std::invalid_argument("redis::Client: no io_context given");
+  if (options_.connections_per_context == 0) options_.connections_per_context = 1;
+  for (asio::io_context* context : contexts) {
+    auto group = std::make_unique<Group>(Group{context->get_executor(), {}, 0});
+    for (std::size_t i = 0; i < options_.connections_per_context; ++i) {
+      group->connections.emplace_back(context->get_executor(), options_.connection);
+    }
+    groups_.push_back(std::move(group));
+  }
+}
+
+Client::Client(asio::io_context& context, ClientOptions options)
+    : Client(std::span<asio::io_context* const>(std::array{&context}), std::move(options)) {}
+
+Client::~Client() = default;  // each Connection closes itself on its executor
+
+awaitable<void> Client::connect() {
+  for (auto& group : groups_) {
+    for (Connection& connection : group->connections) {
+      // connect() binds the connection's state by value: it may run on the other executor.
+      co_await asio::co_spawn(connection.get_executor(), connection.connect(), use_awaitable);
+    }
+  }
+}
+
+void Client::start() {
+  for (auto& group : groups_) {
+    for (Connection& connection : group->connections) {
+      connection.start_on_executor();
+    }
+  }
+}
+
+Connection* Client::local_connection() {
+  for (auto& group : groups_) {
+    if (!group->executor.running_in_this_thread()) continue;
+    auto& connections = group->connections;
+    for (std::size_t tries = 0; tries < connections.size(); ++tries) {
+      Connection& c = connections[group->next++ % connections.size()];
+      if (c.connected()) return &c;
+    }
+    // None is up here: let a remote one serve rather than fail while others are fine.
+    return nullptr;
+  }
+  return nullptr;
+}
+
+Connection& Client::remote_connection() {
+  std::size_t total = groups_.size() * options_.connections_per_context;
+  for (std::size_t tries = 0; tries < total; ++tries) {
+    std::size_t i = next_remote_.fetch_add(1, std::memory_order_relaxed) % total;
+    Connection& c = groups_[i / options_.connections_per_context]
+                        ->connections[i % options_.connections_per_context];
+    if (c.connected()) return c;
+  }
+  // None is up: this one will fail fast with a message saying why.
+  return groups_.front()->connections.front();
+}
+
+awaitable<Reply> Client::command(CommandArgs args) {
+  if (args.empty()) throw std::invalid_argument("redis: empty command");
+  if (Connection* local = local_connection()) co_return co_await local->command(args);
+  Connection& remote = remote_connection();
+  // Encoded here, on the caller's thread: what crosses to the other thread is an owned string.
+  co_return co_await asio::co_spawn(
+      remote.get_executor(), remote.command_encoded(encode_command(args.view())), use_awaitable);
+}
+
+awaitable<Reply> Client::eval(const Script& script, CommandArgs keys, CommandArgs args) {
+  return detail::eval_script(*this, script, keys, args);
+}
+
+awaitable<Connection> Client::dedicated() const {
+  return dedicated(options_.connection);
+}
+
+awaitable<Connection> Client::dedicated(ConnectionOptions options) const {
+  return open_dedicated(std::move(options));
+}
+
+void Client::close() {
+  for (auto& group : groups_) {
+    for (Connection& connection : group->connections) {
+      connection.close_on_executor();
+    }
+  }
+}
+
+bool Client::connected() const {
+  for (const auto& group : groups_) {
+    for (const Connection& connection : group->connections) {
+      if (connection.connected()) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace seckill::redis

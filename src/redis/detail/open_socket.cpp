@@ -1,0 +1,114 @@
+#include "redis/detail/open_socket.hpp"
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <fmt/format.h>
+
+#include "core/infra_error.hpp"
+#include "redis/command_encoder.hpp"
+#include "redis/reply_parser.hpp"
+
+namespace seckill::redis::detail {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using boost::system::error_code;
+
+// Shared between the connect coroutine and its watchdog timer's handler. The handler may run
+// after the coroutine is gone (its expiry was already queued when the timer was destroyed): it
+// then sees `done` and touches nothing else.
+struct Watch {
+  bool done = false;
+  bool fired = false;
+};
+
+struct MarkDone {
+  std::shared_ptr<Watch> watch;
+  ~MarkDone() { watch->done = true; }
+};
+
+}  // namespace
+
+asio::awaitable<void> open_socket(tcp::socket& socket, const RedisUrl& endpoint,
+                                  std::chrono::milliseconds timeout) {
+  auto ex = socket.get_executor();
+  error_code ignored;
+  socket.close(ignored);
+
+  auto watch = std::make_shared<Watch>();
+  MarkDone mark{watch};
+  tcp::resolver resolver(ex);
+  asio::steady_timer watchdog(ex, timeout);
+  watchdog.async_wait([watch, &socket, &resolver](error_code ec) {
+    if (ec || watch->done) return;
+    watch->fired = true;
+    error_code ignore;
+    socket.close(ignore);
+    resolver.cancel();
+  });
+
+  const std::string where = fmt::format("redis {}:{}", endpoint.host, endpoint.port);
+  // Throws the failure of `step`: a timeout if the watchdog fired, an I/O error otherwise.
+  auto fail = [&](std::string_view step, const error_code& ec) {
+    socket.close(ignored);
+    if (watch->fired) {
+      throw TimeoutError(fmt::format("{}: {} timed out after {} ms", where, step, timeout.count()));
+    }
+    throw IoError(fmt::format("{}: {}: {}", where, step, ec.message()));
+  };
+
+  error_code ec;
+  auto address = asio::ip::make_address(endpoint.host, ec);
+  if (!ec) {
+    std::tie(ec) = co_await socket.async_connect(tcp::endpoint(address, endpoint.port),
+                                                 asio::as_tuple(asio::use_awaitable));
+  } else {
+    auto [rec, results] = co_await resolver.async_resolve(
+        endpoint.host, std::to_string(endpoint.port), asio::as_tuple(asio::use_awaitable));
+    if (rec) fail("resolve", rec);
+    std::tie(ec, std::ignore) =
+        co_await asio::async_connect(socket, results, asio::as_tuple(asio::use_awaitable));
+  }
+  if (!ec && watch->fired) ec = asio::error::operation_aborted;
+  if (ec) fail("connect", ec);
+  socket.set_option(tcp::no_delay(true), ignored);
+  socket.set_option(asio::socket_base::keep_alive(true), ignored);
+
+  if (endpoint.db != 0) {
+    const std::string db = std::to_string(endpoint.db);
+    const std::array<std::string_view, 2> select{"SELECT", db};
+    const std::string request = encode_command(select);
+    auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(request),
+                                                asio::as_tuple(asio::use_awaitable));
+    ec = wec;
+    ReplyParser parser;
+    std::optional<Reply> reply;
+    std::array<char, 512> buf{};
+    while (!ec && !reply) {
+      auto [rec, n] =
+          co_await socket.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+      ec = rec;
+      if (!ec) {
+        parser.feed(std::string_view(buf.data(), n));
+        reply = parser.next();
+      }
+    }
+    if (!ec && watch->fired) ec = asio::error::operation_aborted;
+    if (ec) fail("SELECT", ec);
+    if (reply->is_error()) {
+      socket.close(ignored);
+      throw ReplyError(fmt::format("{}: SELECT {}: {}", where, db, reply->error_message()));
+    }
+  }
+}
+
+}  // namespace seckill::redis::detail
