@@ -1,0 +1,158 @@
+#include "store/sqlite/sale_tables.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace seckill::store::sqlite {
+
+namespace {
+
+#define SECKILL_VOUCHER_COLUMNS "id, title, stock_total, stock_left, begin_at, end_at, created_at"
+
+constexpr std::string_view kInsertVoucher =
+    "insert into vouchers (id, title, stock_total, stock_left, begin_at, end_at, created_at) "
+    "values (?1, ?2, ?3, ?3, ?4, ?5, ?6)";
+constexpr std::string_view kSelectVoucher =
+    "select " SECKILL_VOUCHER_COLUMNS " from vouchers where id = ?1";
+constexpr std::string_view kSelectVouchers =
+    "select " SECKILL_VOUCHER_COLUMNS " from vouchers order by id";
+// Plain `on conflict do nothing` covers both the primary key and (user_id, voucher_id), and
+// only uniqueness: a missing voucher still fails (foreign key).
+constexpr std::string_view kInsertOrder =
+    "insert into orders (id, user_id, voucher_id, created_at) values (?1, ?2, ?3, ?4) "
+    "on conflict do nothing";
+constexpr std::string_view kTakeStock =
+    "update vouchers set stock_left = stock_left - ?1 where id = ?2";
+constexpr std::string_view kSelectOrder =
+    "select id, user_id, voucher_id, created_at from orders where id = ?1";
+constexpr std::string_view kSelectBuyers =
+    "select voucher_id, user_id, id from orders order by voucher_id";
+constexpr std::string_view kBegin = "begin";
+constexpr std::string_view kCommit = "commit";
+constexpr std::string_view kRollback = "rollback";
+// Each max(id) of an integer primary key is one step to the end of its b-tree.
+constexpr std::string_view kMaxId =
+    "select max(coalesce((select value from meta where key = 'max_id'), 0), "
+    "coalesce((select max(id) from vouchers), 0), coalesce((select max(id) from orders), 0), "
+    "coalesce((select max(id) from reminders), 0))";
+constexpr std::string_view kRaiseMaxId =
+    "insert into meta (key, value) values ('max_id', ?1) "
+    "on conflict (key) do update set value = max(value, excluded.value)";
+
+Voucher read_voucher(const Query& q) {
+  Voucher v;
+  v.id = q.id(0);
+  v.title = q.text(1);
+  v.stock_total = q.int64(2);
+  v.stock_left = q.int64(3);
+  v.begin_at = q.time(4);
+  v.end_at = q.time(5);
+  v.created_at = q.time(6);
+  return v;
+}
+
+}  // namespace
+
+Voucher insert_voucher(SqliteConnection& c, std::uint64_t id, const NewVoucher& v, SysTime now) {
+  c.query(kInsertVoucher)
+      .bind_id(1, id)
+      .bind_text(2, v.title)
+      .bind(3, v.stock)
+      .bind_time(4, v.begin_at)
+      .bind_time(5, v.end_at)
+      .bind_time(6, now)
+      .run();
+  raise_max_id(c, id);
+  return Voucher{.id = id,
+                 .title = v.title,
+                 .stock_total = v.stock,
+                 .stock_left = v.stock,
+                 .begin_at = stored_time(v.begin_at),
+                 .end_at = stored_time(v.end_at),
+                 .created_at = stored_time(now)};
+}
+
+std::optional<Voucher> select_voucher(SqliteConnection& c, std::uint64_t id) {
+  auto q = c.query(kSelectVoucher);
+  q.bind_id(1, id);
+  if (!q.step()) return std::nullopt;
+  return read_voucher(q);
+}
+
+std::vector<Voucher> select_vouchers(SqliteConnection& c) {
+  std::vector<Voucher> out;
+  auto q = c.query(kSelectVouchers);
+  while (q.step())
+    out.push_back(read_voucher(q));
+  return out;
+}
+
+std::int64_t insert_orders(SqliteConnection& c, std::span<const Order> orders) {
+  std::map<std::uint64_t, std::int64_t> taken;  // voucher -> orders inserted
+  std::uint64_t max_id = 0;
+  std::int64_t inserted = 0;
+  for (const auto& o : orders) {
+    auto n = c.query(kInsertOrder)
+                 .bind_id(1, o.id)
+                 .bind_id(2, o.user_id)
+                 .bind_id(3, o.voucher_id)
+                 .bind_time(4, o.created_at)
+                 .run();
+    if (n > 0) {
+      taken[o.voucher_id] += n;
+      inserted += n;
+    }
+    max_id = std::max(max_id, o.id);
+  }
+  for (const auto& [voucher_id, n] : taken)
+    c.query(kTakeStock).bind(1, n).bind_id(2, voucher_id).run();
+  if (max_id != 0) raise_max_id(c, max_id);
+  return inserted;
+}
+
+std::optional<Order> select_order(SqliteConnection& c, std::uint64_t id) {
+  auto q = c.query(kSelectOrder);
+  q.bind_id(1, id);
+  if (!q.step()) return std::nullopt;
+  return Order{.id = q.id(0),
+               .user_id = q.id(1),
+               .voucher_id = q.id(2),
+               .created_at = q.time(3),
+               .status = OrderStatus::confirmed};
+}
+
+std::vector<sale::StoreView> select_store_views(SqliteConnection& c) {
+  c.query(kBegin).run();
+  try {
+    std::vector<sale::StoreView> views;
+    std::map<std::uint64_t, std::size_t> index;
+    for (const auto& v : select_vouchers(c)) {
+      index.emplace(v.id, views.size());
+      views.push_back({.voucher_id = v.id,
+                       .stock_total = v.stock_total,
+                       .stock_left = v.stock_left,
+                       .orders = {}});
+    }
+    auto q = c.query(kSelectBuyers);
+    while (q.step()) {
+      auto it = index.find(q.id(0));
+      // The foreign key makes a miss impossible; a damaged file is not a reason to crash.
+      if (it != index.end()) views[it->second].orders.emplace(q.id(1), q.id(2));
+    }
+    c.query(kCommit).run();
+    return views;
+  } catch (...) {
+    if (!c.autocommit()) c.query(kRollback).run();
+    throw;
+  }
+}
+
+std::uint64_t select_max_id(SqliteConnection& c) {
+  return static_cast<std::uint64_t>(c.scalar_int(kMaxId));
+}
+
+void raise_max_id(SqliteConnection& c, std::uint64_t id) {
+  c.query(kRaiseMaxId).bind_id(1, id).run();
+}
+
+}  // namespace seckill::store::sqlite
