@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "app/commands.hpp"
 #include "app/config.hpp"
 
 namespace {
@@ -21,14 +22,21 @@ int main(int argc, char** argv) {
     std::fputs((exit->text + "\n").c_str(), exit->code == 0 ? stdout : stderr);
     return exit->code;
   }
-  auto& command = std::get<Command>(parsed);
-  return std::visit(Overloaded{
-                        [](const PendingVerb& v) {
-                          fmt::print(stderr, "seckill {}: not available in this build yet\n",
-                                     v.name);
-                          return 1;
-                        },
-                        [](const auto&) { return 1; },
-                    },
-                    command);
+  try {
+    return std::visit(Overloaded{
+                          [](const ServeConfig& c) { return run_serve(c); },
+                          [](const MigrateConfig& c) { return run_migrate(c); },
+                          [](const TokenConfig& c) { return run_token(c); },
+                          [](const CheckConfig& c) { return run_check(c); },
+                          [](const PendingVerb& v) {
+                            fmt::print(stderr, "seckill {}: not available in this build yet\n",
+                                       v.name);
+                            return 1;
+                          },
+                      },
+                      std::get<Command>(parsed));
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "seckill: {}\n", e.what());
+    return 1;
+  }
 }

@@ -12,6 +12,10 @@ Failure failure(ErrorCode code, std::string message) {
   return Failure{code, std::move(message), {}};
 }
 
+Failure already_ordered() {
+  return failure(ErrorCode::already_ordered, "you already hold an order of this voucher");
+}
+
 Failure voucher_not_found(std::uint64_t id) {
   return failure(ErrorCode::not_found, fmt::format("voucher {} does not exist", id));
 }
@@ -78,9 +82,23 @@ boost::asio::awaitable<std::expected<TakenOrder, Failure>> SaleService::take_ord
       break;
   }
   if (entry->sold_out.load(std::memory_order_relaxed)) {
-    co_return std::unexpected(failure(ErrorCode::sold_out, "this voucher is sold out"));
+    auto buyers = entry->buyers.load();
+    if (!buyers && !entry->buyers_loading.exchange(true)) {
+      // Once per instance and voucher: the buyers of a sold-out voucher never change.
+      auto list = co_await gate_.buyers(voucher_id);
+      if (list) {
+        buyers =
+            std::make_shared<const std::unordered_set<std::uint64_t>>(list->begin(), list->end());
+        entry->buyers.store(buyers);
+      }
+    }
+    if (buyers) {
+      if (buyers->contains(user_id)) co_return std::unexpected(already_ordered());
+      co_return std::unexpected(failure(ErrorCode::sold_out, "this voucher is sold out"));
+    }
   }
-  Order order{.id = co_await ids_.next_id(),
+  auto order_id = co_await ids_.next_id();
+  Order order{.id = order_id,
               .user_id = user_id,
               .voucher_id = voucher_id,
               .created_at = now,
@@ -94,8 +112,7 @@ boost::asio::awaitable<std::expected<TakenOrder, Failure>> SaleService::take_ord
       sold_out(*entry);
       co_return std::unexpected(failure(ErrorCode::sold_out, "this voucher is sold out"));
     case TakeOutcome::already_ordered:
-      co_return std::unexpected(
-          failure(ErrorCode::already_ordered, "you already hold an order of this voucher"));
+      co_return std::unexpected(already_ordered());
     case TakeOutcome::unknown_voucher:
       break;
   }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -47,6 +48,15 @@ class StockGate {
 
   /// An order that was taken but may not be in the store yet, or nullopt.
   virtual boost::asio::awaitable<std::optional<Order>> find_pending(std::uint64_t order_id) = 0;
+
+  /// Every user holding an order of a sold-out voucher (the set is final once sold out), so an
+  /// instance can answer both sold_out and already_ordered without asking again. nullopt when
+  /// the coordinator does not offer it (then every request asks the coordinator).
+  virtual boost::asio::awaitable<std::optional<std::vector<std::uint64_t>>> buyers(
+      std::uint64_t voucher_id) {
+    (void)voucher_id;
+    co_return std::nullopt;
+  }
 };
 
 }  // namespace seckill::sale

@@ -9,6 +9,7 @@
 #include <memory>
 #include <shared_mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/voucher.hpp"
 
@@ -18,6 +19,10 @@ struct CachedVoucher {
   explicit CachedVoucher(Voucher v) : voucher(std::move(v)) {}
   const Voucher voucher;
   std::atomic<bool> sold_out{false};
+  /// Once sold out: the final set of buyers, so the answer (sold_out or already_ordered) needs
+  /// no round trip. Null until loaded.
+  std::atomic<std::shared_ptr<const std::unordered_set<std::uint64_t>>> buyers;
+  std::atomic<bool> buyers_loading{false};
 };
 
 /// Thread-safe: many I/O threads read, inserts are rare.

@@ -67,11 +67,11 @@ class TableGate : public StockGate {
     ++takes;
     auto it = stock.find(o.voucher_id);
     if (it == stock.end()) co_return TakeResult{TakeOutcome::unknown_voucher, 0};
-    if (buyers.contains({o.voucher_id, o.user_id}))
+    if (buyers_of.contains({o.voucher_id, o.user_id}))
       co_return TakeResult{TakeOutcome::already_ordered, 0};
     if (it->second <= 0) co_return TakeResult{TakeOutcome::sold_out, 0};
     --it->second;
-    buyers.insert({{o.voucher_id, o.user_id}, o.id});
+    buyers_of.insert({{o.voucher_id, o.user_id}, o.id});
     pending[o.id] = o;
     co_return TakeResult{TakeOutcome::taken, it->second};
   }
@@ -83,10 +83,19 @@ class TableGate : public StockGate {
     auto it = pending.find(id);
     co_return it == pending.end() ? std::nullopt : std::optional(it->second);
   }
+  asio::awaitable<std::optional<std::vector<std::uint64_t>>> buyers(std::uint64_t id) override {
+    ++buyer_reads;
+    std::vector<std::uint64_t> out;
+    for (const auto& [key, order] : buyers_of) {
+      if (key.first == id) out.push_back(key.second);
+    }
+    co_return out;
+  }
   std::map<std::uint64_t, std::int64_t> stock;
-  std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint64_t> buyers;
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint64_t> buyers_of;
   std::map<std::uint64_t, Order> pending;
   int takes = 0;
+  int buyer_reads = 0;
 };
 
 template <class T>
@@ -166,6 +175,10 @@ TEST_F(SaleFixture, SoldOutIsAnsweredLocallyAndBroadcastOnce) {
     EXPECT_EQ(buy(u, v), ErrorCode::sold_out);
   EXPECT_EQ(gate.takes, takes) << "sold-out answers must not reach the coordinator";
   EXPECT_EQ(broadcasts, 1);
+  // The buyer is told the truth, also on the local path; the buyer set was read once.
+  EXPECT_EQ(buy(1, v), ErrorCode::already_ordered);
+  EXPECT_EQ(gate.takes, takes);
+  EXPECT_EQ(gate.buyer_reads, 1);
 }
 
 TEST_F(SaleFixture, UnknownVoucherIsNotFoundAndMetadataIsCached) {

@@ -1,0 +1,99 @@
+#include "api/sale_routes.hpp"
+
+#include <boost/json/object.hpp>
+
+#include "api/json_fields.hpp"
+#include "http/json_body.hpp"
+#include "http/json_response.hpp"
+
+namespace seckill::api {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using boost::beast::http::status;
+using boost::beast::http::verb;
+using http::HandlerResult;
+using http::RequestContext;
+
+namespace {
+
+json::object voucher_json(const Voucher& v) {
+  return json::object{{"id", id_string(v.id)},
+                      {"title", v.title},
+                      {"stock", v.stock_total},
+                      {"stock_left", v.stock_left},
+                      {"begin_at", format_rfc3339(v.begin_at)},
+                      {"end_at", format_rfc3339(v.end_at)}};
+}
+
+json::object order_json(const Order& o) {
+  return json::object{{"id", id_string(o.id)},
+                      {"user_id", id_string(o.user_id)},
+                      {"voucher_id", id_string(o.voucher_id)},
+                      {"status", to_string(o.status)},
+                      {"created_at", format_rfc3339(o.created_at)}};
+}
+
+asio::awaitable<HandlerResult> create_voucher(sale::SaleService& sale, RequestContext& ctx) {
+  auto body = http::parse_json_object(ctx.body());
+  if (!body) co_return std::unexpected(body.error());
+  auto title = string_field(*body, "title");
+  if (!title) co_return std::unexpected(title.error());
+  auto stock = integer_field(*body, "stock", 1, kMaxVoucherStock);
+  if (!stock) co_return std::unexpected(stock.error());
+  auto begin_at = time_field(*body, "begin_at");
+  if (!begin_at) co_return std::unexpected(begin_at.error());
+  auto end_at = time_field(*body, "end_at");
+  if (!end_at) co_return std::unexpected(end_at.error());
+  // A named variable, not a braced temporary in the co_await: GCC 12 destroys an aggregate
+  // temporary of a co_await expression twice (see CONTRIBUTING.md).
+  NewVoucher request{std::move(*title), *stock, *begin_at, *end_at};
+  auto created = co_await sale.create_voucher(std::move(request));
+  if (!created) co_return std::unexpected(created.error());
+  co_return http::json_response(status::created, voucher_json(*created));
+}
+
+asio::awaitable<HandlerResult> get_voucher(sale::SaleService& sale, RequestContext& ctx) {
+  auto voucher = co_await sale.get_voucher(ctx.path_u64("id"));
+  if (!voucher) co_return std::unexpected(voucher.error());
+  co_return http::json_response(status::ok, voucher_json(*voucher));
+}
+
+asio::awaitable<HandlerResult> take_order(sale::SaleService& sale, RequestContext& ctx) {
+  auto caller = ctx.principal();
+  if (!caller) co_return std::unexpected(caller.error());
+  auto taken = co_await sale.take_order(caller->user_id, ctx.path_u64("id"));
+  if (!taken) co_return std::unexpected(taken.error());
+  co_return http::json_response(
+      status::created,
+      json::object{{"order_id", id_string(taken->order_id)}, {"status", to_string(taken->status)}});
+}
+
+asio::awaitable<HandlerResult> get_order(sale::SaleService& sale, RequestContext& ctx) {
+  auto caller = ctx.principal();
+  if (!caller) co_return std::unexpected(caller.error());
+  auto order = co_await sale.get_order(ctx.path_u64("id"), caller->user_id,
+                                       caller->role == auth::Role::admin);
+  if (!order) co_return std::unexpected(order.error());
+  co_return http::json_response(status::ok, order_json(*order));
+}
+
+}  // namespace
+
+void add_sale_routes(http::Router& router, sale::SaleService& sale) {
+  using http::Access;
+  router.add(
+      verb::post, "/api/v1/vouchers",
+      [&sale](RequestContext& ctx) { return create_voucher(sale, ctx); }, Access::admin);
+  router.add(
+      verb::get, "/api/v1/vouchers/{id:u64}",
+      [&sale](RequestContext& ctx) { return get_voucher(sale, ctx); }, Access::authenticated);
+  router.add(
+      verb::post, "/api/v1/vouchers/{id:u64}/orders",
+      [&sale](RequestContext& ctx) { return take_order(sale, ctx); }, Access::authenticated);
+  router.add(
+      verb::get, "/api/v1/orders/{id:u64}",
+      [&sale](RequestContext& ctx) { return get_order(sale, ctx); }, Access::authenticated);
+}
+
+}  // namespace seckill::api

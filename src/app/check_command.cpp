@@ -1,0 +1,149 @@
+#include <charconv>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <fmt/format.h>
+
+#include "app/commands.hpp"
+#include "app/logging.hpp"
+#include "coordinator/redis/sale_keys.hpp"
+#include "core/infra_error.hpp"
+#include "redis/client.hpp"
+#include "sale/sale_audit.hpp"
+#include "store/postgres/pg_connection.hpp"
+
+namespace seckill::app {
+
+namespace asio = boost::asio;
+using coordinator::redis::SaleKeys;
+
+namespace {
+
+// How long `check` waits for decided orders to reach the store before it compares.
+constexpr auto kDrainWait = std::chrono::seconds(30);
+
+std::uint64_t parse_u64(std::string_view text) {
+  std::uint64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || ptr != text.data() + text.size()) {
+    throw ProtocolError(fmt::format("'{}' is not an id", text));
+  }
+  return v;
+}
+
+std::vector<sale::StoreView> read_store(const std::string& conninfo) {
+  store::postgres::PgConnectOptions options;
+  options.conninfo = conninfo;
+  auto c = store::postgres::PgConnection::connect(options);
+  // One snapshot for every voucher and order.
+  return c.transaction([](store::postgres::PgConnection& tx) {
+    tx.exec("set transaction isolation level repeatable read");
+    std::map<std::uint64_t, sale::StoreView> views;
+    auto vouchers = tx.exec("select id, stock_total, stock_left from vouchers order by id");
+    for (int r = 0; r < vouchers.rows(); ++r) {
+      auto id = vouchers.id(r, 0);
+      views[id] = sale::StoreView{id, vouchers.int64(r, 1), vouchers.int64(r, 2), {}};
+    }
+    auto orders = tx.exec("select voucher_id, user_id, id from orders");
+    for (int r = 0; r < orders.rows(); ++r) {
+      views[orders.id(r, 0)].orders[orders.id(r, 1)] = orders.id(r, 2);
+    }
+    std::vector<sale::StoreView> out;
+    for (auto& [id, view] : views)
+      out.push_back(std::move(view));
+    return out;
+  });
+}
+
+asio::awaitable<std::uint64_t> queued(redis::Client& client, std::vector<std::uint64_t> ids) {
+  std::uint64_t total = 0;
+  for (auto id : ids) {
+    SaleKeys keys(id);
+    total +=
+        static_cast<std::uint64_t>((co_await client.command({"XLEN", keys.orders})).as_integer());
+  }
+  co_return total;
+}
+
+asio::awaitable<sale::CoordinatorView> read_coordinator(redis::Client& client, std::uint64_t id) {
+  SaleKeys keys(id);
+  sale::CoordinatorView view;
+  auto stock = co_await client.command({"GET", keys.stock});
+  if (!stock.is_nil()) view.stock_left = static_cast<std::int64_t>(parse_u64(stock.as_string()));
+  auto buyers = co_await client.command({"HGETALL", keys.buyers});
+  auto fields = buyers.elements();
+  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+    view.buyers[parse_u64(fields[i].as_string())] = parse_u64(fields[i + 1].as_string());
+  }
+  view.queued =
+      static_cast<std::uint64_t>((co_await client.command({"XLEN", keys.orders})).as_integer());
+  co_return view;
+}
+
+asio::awaitable<int> check(redis::Client& client, std::string conninfo) {
+  co_await client.connect();
+  // The voucher ids come from the store; wait for the queues to drain first.
+  auto first = read_store(conninfo);
+  std::vector<std::uint64_t> ids;
+  for (const auto& v : first)
+    ids.push_back(v.voucher_id);
+  auto deadline = std::chrono::steady_clock::now() + kDrainWait;
+  while (co_await queued(client, ids) > 0 && std::chrono::steady_clock::now() < deadline) {
+    asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(200));
+    co_await t.async_wait(asio::use_awaitable);
+  }
+  auto store_views = read_store(conninfo);
+  std::vector<std::string> differences;
+  for (const auto& s : store_views) {
+    auto c = co_await read_coordinator(client, s.voucher_id);
+    auto found = sale::audit(s, c);
+    differences.insert(differences.end(), found.begin(), found.end());
+  }
+  for (const auto& d : differences)
+    fmt::print("DIFFERENCE {}\n", d);
+  fmt::print("checked {} vouchers: {}\n", store_views.size(),
+             differences.empty() ? "coordinator and store agree"
+                                 : fmt::format("{} differences", differences.size()));
+  co_return differences.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int run_check(const CheckConfig& config) {
+  setup_logging(config.log_level);
+  if (config.redis_urls.empty() || config.postgres_url.empty()) {
+    fmt::print(stderr,
+               "seckill check: give --redis and --postgres (the embedded mode is not "
+               "built yet)\n");
+    return 2;
+  }
+  auto url = redis::parse_redis_url(config.redis_urls.front());
+  if (!url) {
+    fmt::print(stderr, "seckill check: --redis: {}\n", url.error());
+    return 2;
+  }
+  asio::io_context io;
+  redis::ClientOptions options;
+  options.connection.endpoint = *url;
+  options.connection.request_timeout = std::chrono::seconds(10);
+  redis::Client client(io, options);
+  int code = 1;
+  asio::co_spawn(io, check(client, config.postgres_url), [&](std::exception_ptr error, int result) {
+    // The client reconnects forever; closing it lets io.run() return.
+    client.close();
+    if (!error) {
+      code = result;
+      return;
+    }
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "seckill check: {}\n", e.what());
+    }
+  });
+  io.run();
+  return code;
+}
+
+}  // namespace seckill::app

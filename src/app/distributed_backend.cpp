@@ -1,0 +1,131 @@
+#include "app/distributed_backend.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/infra_error.hpp"
+#include "id/counter_sequence_source.hpp"
+#include "store/postgres/migrations.hpp"
+
+namespace seckill::app {
+
+namespace asio = boost::asio;
+
+namespace {
+
+redis::ClientOptions redis_options(const ServeConfig& config) {
+  auto url = redis::parse_redis_url(config.redis_urls.front());
+  if (!url) throw std::invalid_argument("--redis: " + url.error());
+  redis::ClientOptions options;
+  options.connection.endpoint = *url;
+  return options;
+}
+
+// Migrates first: `serve` applies the schema at start, safely when many instances start at once.
+store::postgres::PgPoolOptions migrated_pg_options(const ServeConfig& config) {
+  store::postgres::migrate(config.postgres_url);
+  store::postgres::PgPoolOptions options;
+  options.connect.conninfo = config.postgres_url;
+  options.size = 4;
+  return options;
+}
+
+asio::awaitable<long long> incr_by(redis::Client& client, std::string key, long long by) {
+  auto amount = std::to_string(by);
+  auto reply = co_await client.command({"INCRBY", key, amount});
+  co_return reply.as_integer();
+}
+
+asio::awaitable<bool> redis_answers(redis::Client& client) {
+  auto reply = co_await client.command({"PING"});
+  co_return reply.is_status();
+}
+
+asio::awaitable<bool> postgres_answers(store::postgres::PgPool& pool) {
+  co_await pool.run([](store::postgres::PgConnection& c) { c.exec("select 1"); });
+  co_return true;
+}
+
+}  // namespace
+
+asio::awaitable<std::uint64_t> GeneratorIdSource::next_id() {
+  if (auto id = generator_.try_next()) co_return *id;
+  co_return co_await generator_.next();
+}
+
+DistributedBackend::DistributedBackend(const ServeConfig& config, IoThreads& threads)
+    : threads_(threads),
+      redis_(threads.contexts(), redis_options(config)),
+      pg_(migrated_pg_options(config)),
+      store_(pg_),
+      generator_(std::make_unique<id::IdGenerator>(
+          threads.first().get_executor(),
+          std::make_shared<id::CounterSequenceSource>("global",
+                                                      [this](std::string key, long long by) {
+                                                        return incr_by(redis_, std::move(key), by);
+                                                      }))),
+      ids_(*generator_),
+      gate_(redis_),
+      sale_(gate_, store_, ids_, [] { return std::chrono::system_clock::now(); }),
+      queue_(redis_, coordinator::redis::unique_consumer_name()),
+      writer_(queue_, store_) {
+  spdlog::info("PostgreSQL schema is up to date; order writer consumer {}", queue_.consumer());
+}
+
+DistributedBackend::~DistributedBackend() = default;
+
+std::vector<http::NamedProbe> DistributedBackend::readiness_probes() {
+  return {{"redis", [this] { return redis_answers(redis_); }},
+          {"postgres", [this] { return postgres_answers(pg_); }}};
+}
+
+asio::awaitable<void> DistributedBackend::warm_up() {
+  try {
+    co_await redis_.connect();
+  } catch (const InfraError& e) {
+    spdlog::warn("Redis is not answering yet ({}); requests get 503 until it does", e.what());
+    redis_.start();
+    co_return;
+  }
+  // The first block of ids is fetched in the background; wait for it (briefly) so the first
+  // purchases do not see the fetch that raced the connection.
+  asio::steady_timer pause(co_await asio::this_coro::executor);
+  for (int attempt = 0; attempt < 40; ++attempt) {
+    try {
+      co_await ids_.next_id();
+      co_return;
+    } catch (const InfraError&) {
+      // retried below: no co_await inside a handler
+    }
+    pause.expires_after(std::chrono::milliseconds(50));
+    co_await pause.async_wait(asio::use_awaitable);
+  }
+  spdlog::warn("no block of ids from Redis yet; purchases get 503 until there is one");
+}
+
+void DistributedBackend::start(std::function<void()> ready) {
+  asio::co_spawn(threads_.first(), warm_up(), [this, ready = std::move(ready)](std::exception_ptr) {
+    asio::co_spawn(threads_.first(), writer_.run(), [this](std::exception_ptr) {
+      writer_done_ = true;
+      if (on_writer_done_) on_writer_done_();
+    });
+    ready();
+  });
+}
+
+void DistributedBackend::stop(std::function<void()> done) {
+  asio::post(threads_.first(), [this, done = std::move(done)]() mutable {
+    if (writer_done_) {
+      done();
+      return;
+    }
+    on_writer_done_ = std::move(done);
+    writer_.stop();
+  });
+}
+
+}  // namespace seckill::app

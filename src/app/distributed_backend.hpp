@@ -1,0 +1,68 @@
+#pragma once
+// The distributed mode's parts wired together: Redis decides, PostgreSQL records, and an order
+// writer in this instance moves decided orders from one to the other.
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "app/config.hpp"
+#include "app/io_threads.hpp"
+#include "coordinator/redis/redis_order_queue.hpp"
+#include "coordinator/redis/redis_stock_gate.hpp"
+#include "http/health.hpp"
+#include "id/id_generator.hpp"
+#include "redis/client.hpp"
+#include "sale/order_writer.hpp"
+#include "sale/sale_service.hpp"
+#include "store/postgres/pg_pool.hpp"
+#include "store/postgres/pg_sale_store.hpp"
+
+namespace seckill::app {
+
+/// The process's ids, from the shared per-day counter in Redis.
+class GeneratorIdSource final : public IdSource {
+ public:
+  explicit GeneratorIdSource(id::IdGenerator& generator) : generator_(generator) {}
+  boost::asio::awaitable<std::uint64_t> next_id() override;
+
+ private:
+  id::IdGenerator& generator_;
+};
+
+class DistributedBackend {
+ public:
+  /// Applies the schema (blocking: call before the I/O threads run) and builds every part.
+  /// Throws std::invalid_argument for a malformed URL (naming the flag), InfraError when
+  /// PostgreSQL cannot be reached to migrate.
+  DistributedBackend(const ServeConfig& config, IoThreads& threads);
+  ~DistributedBackend();
+
+  std::vector<http::NamedProbe> readiness_probes();
+  sale::SaleService& sale() { return sale_; }
+
+  /// Once the I/O threads run: connects to Redis and takes a first block of ids (bounded
+  /// waits; a backend that is down is retried in the background and requests get 503 until it
+  /// answers), starts the order writer, then calls `ready` (e.g. to start accepting).
+  void start(std::function<void()> ready);
+  /// Stops the order writer after the batch in hand; `done` runs once it has.
+  void stop(std::function<void()> done);
+
+ private:
+  boost::asio::awaitable<void> warm_up();
+
+  IoThreads& threads_;
+  redis::Client redis_;
+  store::postgres::PgPool pg_;
+  store::postgres::PgSaleStore store_;
+  std::unique_ptr<id::IdGenerator> generator_;
+  GeneratorIdSource ids_;
+  coordinator::redis::RedisStockGate gate_;
+  sale::SaleService sale_;
+  coordinator::redis::RedisOrderQueue queue_;
+  sale::OrderWriter writer_;
+  std::function<void()> on_writer_done_;
+  std::atomic<bool> writer_done_{false};
+};
+
+}  // namespace seckill::app

@@ -1,0 +1,142 @@
+#include <atomic>
+#include <memory>
+#include <optional>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include "api/sale_routes.hpp"
+#include "app/commands.hpp"
+#include "app/distributed_backend.hpp"
+#include "app/io_threads.hpp"
+#include "app/logging.hpp"
+#include "auth/token_verifier.hpp"
+#include "core/duration.hpp"
+#include "core/infra_error.hpp"
+#include "http/handler.hpp"
+#include "http/health.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+
+namespace seckill::app {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::string random_secret() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  std::string hex;
+  for (unsigned char b : bytes)
+    hex += fmt::format("{:02x}", b);
+  return hex;
+}
+
+// Until the embedded mode exists, the sale routes answer 503 without backends, saying why.
+void add_unavailable_routes(http::Router& router) {
+  using boost::beast::http::verb;
+  auto unavailable = [](http::RequestContext&) -> asio::awaitable<http::HandlerResult> {
+    co_return std::unexpected(
+        Failure{ErrorCode::unavailable,
+                "this instance runs without --redis and --postgres, and the embedded mode is not "
+                "built yet: start it with both",
+                {}});
+  };
+  router.add(verb::post, "/api/v1/vouchers", unavailable, http::Access::anyone);
+  router.add(verb::get, "/api/v1/vouchers/{id:u64}", unavailable, http::Access::anyone);
+  router.add(verb::post, "/api/v1/vouchers/{id:u64}/orders", unavailable, http::Access::anyone);
+  router.add(verb::get, "/api/v1/orders/{id:u64}", unavailable, http::Access::anyone);
+}
+
+}  // namespace
+
+int run_serve(const ServeConfig& config) {
+  setup_logging(config.log_level);
+  if (config.redis_urls.empty() != config.postgres_url.empty()) {
+    fmt::print(stderr,
+               "seckill serve: give both --redis and --postgres (the distributed mode), or "
+               "neither (the embedded mode)\n");
+    return 2;
+  }
+  std::string secret = config.jwt_secret;
+  if (secret.empty()) {
+    secret = random_secret();
+    fmt::print(stderr,
+               "WARNING: no --jwt-secret (SECKILL_JWT_SECRET) given; this run uses the random "
+               "secret\n  {}\nTokens made with another secret are refused; set one for real "
+               "use.\n",
+               secret);
+  }
+
+  IoThreads threads(config.threads);
+  auth::TokenVerifier verifier(secret);
+  http::Router router(&verifier);
+
+  std::unique_ptr<DistributedBackend> backend;
+  try {
+    if (!config.redis_urls.empty()) {
+      backend = std::make_unique<DistributedBackend>(config, threads);
+      http::add_health_routes(router, backend->readiness_probes());
+      api::add_sale_routes(router, backend->sale());
+    } else {
+      http::add_health_routes(router, {});
+      add_unavailable_routes(router);
+    }
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "seckill serve: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "seckill serve: cannot start: {}\n", e.what());
+    return 1;
+  }
+
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(config.listen_host, ec);
+  if (ec) {
+    fmt::print(stderr, "seckill serve: --listen: '{}' is not an IP address\n", config.listen_host);
+    return 2;
+  }
+  std::optional<http::Server> server;
+  try {
+    server.emplace(threads.contexts(), asio::ip::tcp::endpoint(address, config.listen_port),
+                   router);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "seckill serve: --listen {}:{}: {}\n", config.listen_host,
+               config.listen_port, e.what());
+    return 1;
+  }
+  if (backend) {
+    backend->start([&server] { server->start(); });
+  } else {
+    server->start();
+  }
+
+  asio::signal_set signals(threads.first(), SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    spdlog::info("signal {}: finishing requests in flight, then stopping", signal);
+    server->stop([&] {
+      if (backend) {
+        backend->stop([&] { threads.stop(); });
+      } else {
+        threads.stop();
+      }
+    });
+  });
+
+  auto bound = server->local_endpoint();
+  spdlog::info("seckill listening on http://{}:{} ({} I/O threads, {} mode)",
+               bound.address().to_string(), bound.port(), config.threads,
+               backend ? "distributed" : "no-backend");
+  threads.run();
+  spdlog::info("seckill stopped");
+  return 0;
+}
+
+}  // namespace seckill::app

@@ -1,0 +1,48 @@
+#pragma once
+// The queue of decided orders on Redis: one stream per voucher ({v:ID}:orders, written by
+// take_order.lua), read by the consumer group `order-writers` in which every instance is one
+// consumer. Acknowledged entries are deleted, so a stream holds only what is not yet stored.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "redis/client.hpp"
+#include "sale/order_queue.hpp"
+
+namespace seckill::coordinator::redis {
+
+/// One per order writer; used from one coroutine at a time, on one single-threaded io_context
+/// (its blocking reads go over a dedicated connection on that io_context).
+class RedisOrderQueue : public sale::OrderQueue {
+ public:
+  /// `consumer` must be unique to the process (e.g. host, pid and a random suffix).
+  RedisOrderQueue(seckill::redis::Client& client, std::string consumer);
+
+  boost::asio::awaitable<std::vector<sale::QueuedOrder>> read(
+      std::size_t max, std::chrono::milliseconds block) override;
+  boost::asio::awaitable<std::vector<sale::QueuedOrder>> claim_stale(
+      std::chrono::milliseconds min_idle, std::size_t max) override;
+  boost::asio::awaitable<void> ack(std::vector<sale::QueuedOrder> done) override;
+  boost::asio::awaitable<void> dead_letter(sale::QueuedOrder entry, std::string reason) override;
+  boost::asio::awaitable<std::uint64_t> backlog() override;
+
+  const std::string& consumer() const { return consumer_; }
+
+ private:
+  boost::asio::awaitable<std::vector<std::string>> streams();
+  boost::asio::awaitable<void> dead_letter_malformed(std::string stream, std::string entry_id,
+                                                     std::string reason);
+
+  seckill::redis::Client& client_;
+  std::string consumer_;
+  std::optional<seckill::redis::Connection> blocking_;
+  std::vector<std::string> streams_;
+  std::chrono::steady_clock::time_point streams_fetched_{};
+};
+
+/// A consumer name unique to this process: host, pid and a random suffix.
+std::string unique_consumer_name();
+
+}  // namespace seckill::coordinator::redis

@@ -1,0 +1,52 @@
+#pragma once
+// Several `seckill serve` processes on loopback ports, sharing the test run's Redis and
+// PostgreSQL (scripts/with-services), for system tests. Every process is stopped by its pid
+// when the cluster goes away.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <libpq-fe.h>
+
+#include "support/child_process.hpp"
+#include "support/http_client.hpp"
+
+namespace seckill::testing {
+
+inline constexpr const char* kTestJwtSecret = "system-test-secret";
+
+class SeckillCluster {
+ public:
+  /// Starts `instances` servers and waits until each answers /healthz.
+  explicit SeckillCluster(int instances, std::vector<std::string> extra_flags = {});
+
+  int size() const { return static_cast<int>(ports_.size()); }
+  unsigned short port(int i) const { return ports_[static_cast<std::size_t>(i)]; }
+  ChildProcess& process(int i) { return processes_[static_cast<std::size_t>(i)]; }
+  /// A new client to instance `i`.
+  HttpClient client(int i) const { return HttpClient("127.0.0.1", port(i)); }
+
+  /// Runs `seckill check` against the shared backends; returns its exit code.
+  static int check();
+
+ private:
+  std::vector<unsigned short> ports_;
+  std::vector<ChildProcess> processes_;
+};
+
+/// A bearer token signed with kTestJwtSecret.
+std::string token_for(std::uint64_t user, const std::string& role = "user");
+
+/// Runs SQL on the test PostgreSQL and returns the first cell of the first row ("" if none).
+std::string sql_value(const std::string& sql);
+
+/// Waits until sql_value(sql) == expected or `seconds` pass; returns the last value seen.
+std::string wait_for_sql(const std::string& sql, const std::string& expected, int seconds);
+
+/// POST /api/v1/vouchers as admin; returns the voucher id (decimal string). `begin_offset_s` and
+/// `end_offset_s` are relative to now.
+std::string create_voucher(HttpClient& client, long long stock, int begin_offset_s = -60,
+                           int end_offset_s = 3600);
+
+}  // namespace seckill::testing
