@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "api/sale_routes.hpp"
 #include "core/infra_error.hpp"
 #include "id/counter_sequence_source.hpp"
 #include "store/postgres/migrations.hpp"
@@ -77,6 +78,10 @@ DistributedBackend::DistributedBackend(const ServeConfig& config, IoThreads& thr
 }
 
 DistributedBackend::~DistributedBackend() = default;
+
+void DistributedBackend::add_routes(http::Router& router) {
+  api::add_sale_routes(router, sale_);
+}
 
 std::vector<http::NamedProbe> DistributedBackend::readiness_probes() {
   return {{"redis", [this] { return redis_answers(redis_); }},

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "app/backend.hpp"
 #include "app/config.hpp"
 #include "app/io_threads.hpp"
 #include "coordinator/redis/redis_order_queue.hpp"
@@ -30,23 +31,23 @@ class GeneratorIdSource final : public IdSource {
   id::IdGenerator& generator_;
 };
 
-class DistributedBackend {
+class DistributedBackend final : public Backend {
  public:
   /// Applies the schema (blocking: call before the I/O threads run) and builds every part.
   /// Throws std::invalid_argument for a malformed URL (naming the flag), InfraError when
   /// PostgreSQL cannot be reached to migrate.
   DistributedBackend(const ServeConfig& config, IoThreads& threads);
-  ~DistributedBackend();
+  ~DistributedBackend() override;
 
-  std::vector<http::NamedProbe> readiness_probes();
-  sale::SaleService& sale() { return sale_; }
+  void add_routes(http::Router& router) override;
+  std::vector<http::NamedProbe> readiness_probes() override;
 
   /// Once the I/O threads run: connects to Redis and takes a first block of ids (bounded
   /// waits; a backend that is down is retried in the background and requests get 503 until it
   /// answers), starts the order writer, then calls `ready` (e.g. to start accepting).
-  void start(std::function<void()> ready);
+  void start(std::function<void()> ready) override;
   /// Stops the order writer after the batch in hand; `done` runs once it has.
-  void stop(std::function<void()> done);
+  void stop(std::function<void()> done) override;
 
  private:
   boost::asio::awaitable<void> warm_up();

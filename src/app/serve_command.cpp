@@ -10,7 +10,6 @@
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
-#include "api/sale_routes.hpp"
 #include "app/commands.hpp"
 #include "app/distributed_backend.hpp"
 #include "app/io_threads.hpp"
@@ -78,12 +77,12 @@ int run_serve(const ServeConfig& config) {
   auth::TokenVerifier verifier(secret);
   http::Router router(&verifier);
 
-  std::unique_ptr<DistributedBackend> backend;
+  std::unique_ptr<Backend> backend;
   try {
     if (!config.redis_urls.empty()) {
       backend = std::make_unique<DistributedBackend>(config, threads);
       http::add_health_routes(router, backend->readiness_probes());
-      api::add_sale_routes(router, backend->sale());
+      backend->add_routes(router);
     } else {
       http::add_health_routes(router, {});
       add_unavailable_routes(router);

@@ -1,0 +1,27 @@
+#pragma once
+// What `serve` needs of a mode (distributed: Redis + PostgreSQL; embedded: SQLite + in-process
+// coordination): its routes, its readiness probes, and a start and a stop.
+
+#include <functional>
+#include <vector>
+
+#include "http/health.hpp"
+#include "http/router.hpp"
+
+namespace seckill::app {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  /// Adds the API routes (vouchers, orders, reminders) served by this mode.
+  virtual void add_routes(http::Router& router) = 0;
+  virtual std::vector<http::NamedProbe> readiness_probes() = 0;
+  /// Once the I/O threads run: gets ready (connections, first ids, background writers), then
+  /// calls `ready` (which starts accepting).
+  virtual void start(std::function<void()> ready) = 0;
+  /// After the server stopped: finishes background work; `done` runs once it has.
+  virtual void stop(std::function<void()> done) = 0;
+};
+
+}  // namespace seckill::app
