@@ -3,15 +3,20 @@
 #include "app/commands.hpp"
 #include "app/logging.hpp"
 #include "store/postgres/migrations.hpp"
+#include "store/sqlite/sqlite_database.hpp"
 
 namespace seckill::app {
 
 int run_migrate(const MigrateConfig& config) {
   setup_logging(config.log_level);
   if (config.postgres_url.empty()) {
-    fmt::print(stderr,
-               "seckill migrate: the embedded store is not built yet; give --postgres URL\n");
-    return 1;
+    // Opening the embedded store applies its schema.
+    store::sqlite::SqliteDatabaseOptions options;
+    options.data_dir = config.data_dir;
+    store::sqlite::SqliteDatabase db(options);
+    db.stop();
+    fmt::print("embedded store {}/seckill.db is up to date\n", config.data_dir);
+    return 0;
   }
   auto report = store::postgres::migrate(config.postgres_url);
   if (report.applied.empty()) {

@@ -12,6 +12,7 @@
 
 #include "app/commands.hpp"
 #include "app/distributed_backend.hpp"
+#include "app/embedded_backend.hpp"
 #include "app/io_threads.hpp"
 #include "app/logging.hpp"
 #include "auth/token_verifier.hpp"
@@ -35,22 +36,6 @@ std::string random_secret() {
   for (unsigned char b : bytes)
     hex += fmt::format("{:02x}", b);
   return hex;
-}
-
-// Until the embedded mode exists, the sale routes answer 503 without backends, saying why.
-void add_unavailable_routes(http::Router& router) {
-  using boost::beast::http::verb;
-  auto unavailable = [](http::RequestContext&) -> asio::awaitable<http::HandlerResult> {
-    co_return std::unexpected(
-        Failure{ErrorCode::unavailable,
-                "this instance runs without --redis and --postgres, and the embedded mode is not "
-                "built yet: start it with both",
-                {}});
-  };
-  router.add(verb::post, "/api/v1/vouchers", unavailable, http::Access::anyone);
-  router.add(verb::get, "/api/v1/vouchers/{id:u64}", unavailable, http::Access::anyone);
-  router.add(verb::post, "/api/v1/vouchers/{id:u64}/orders", unavailable, http::Access::anyone);
-  router.add(verb::get, "/api/v1/orders/{id:u64}", unavailable, http::Access::anyone);
 }
 
 }  // namespace
@@ -81,12 +66,11 @@ int run_serve(const ServeConfig& config) {
   try {
     if (!config.redis_urls.empty()) {
       backend = std::make_unique<DistributedBackend>(config, threads);
-      http::add_health_routes(router, backend->readiness_probes());
-      backend->add_routes(router);
     } else {
-      http::add_health_routes(router, {});
-      add_unavailable_routes(router);
+      backend = std::make_unique<EmbeddedBackend>(config, threads);
     }
+    http::add_health_routes(router, backend->readiness_probes());
+    backend->add_routes(router);
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "seckill serve: {}\n", e.what());
     return 2;
@@ -110,29 +94,19 @@ int run_serve(const ServeConfig& config) {
                config.listen_port, e.what());
     return 1;
   }
-  if (backend) {
-    backend->start([&server] { server->start(); });
-  } else {
-    server->start();
-  }
+  backend->start([&server] { server->start(); });
 
   asio::signal_set signals(threads.first(), SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;
     spdlog::info("signal {}: finishing requests in flight, then stopping", signal);
-    server->stop([&] {
-      if (backend) {
-        backend->stop([&] { threads.stop(); });
-      } else {
-        threads.stop();
-      }
-    });
+    server->stop([&] { backend->stop([&] { threads.stop(); }); });
   });
 
   auto bound = server->local_endpoint();
   spdlog::info("seckill listening on http://{}:{} ({} I/O threads, {} mode)",
                bound.address().to_string(), bound.port(), config.threads,
-               backend ? "distributed" : "no-backend");
+               config.redis_urls.empty() ? "embedded" : "distributed");
   threads.run();
   spdlog::info("seckill stopped");
   return 0;

@@ -107,7 +107,7 @@ boost::asio::awaitable<std::expected<TakenOrder, Failure>> SaleService::take_ord
   switch (result.outcome) {
     case TakeOutcome::taken:
       if (result.stock_left == 0) sold_out(*entry);
-      co_return TakenOrder{order.id, OrderStatus::pending};
+      co_return TakenOrder{order.id, result.stored ? OrderStatus::confirmed : OrderStatus::pending};
     case TakeOutcome::sold_out:
       sold_out(*entry);
       co_return std::unexpected(failure(ErrorCode::sold_out, "this voucher is sold out"));

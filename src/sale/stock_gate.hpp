@@ -26,6 +26,9 @@ struct TakeResult {
   TakeOutcome outcome = TakeOutcome::unknown_voucher;
   /// With `taken`: units left after this one.
   std::int64_t stock_left = 0;
+  /// With `taken`: the order is already in the store (embedded mode: the answer waits for the
+  /// commit), so it is `confirmed` at once rather than `pending`.
+  bool stored = false;
 };
 
 class StockGate {

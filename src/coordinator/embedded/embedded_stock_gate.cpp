@@ -90,7 +90,7 @@ asio::awaitable<sale::TakeResult> EmbeddedStockGate::take(Order order) {
     co_return sale::TakeResult{sale::TakeOutcome::already_ordered, 0};
   }
   committed(*slot);
-  co_return sale::TakeResult{sale::TakeOutcome::taken, left};
+  co_return sale::TakeResult{sale::TakeOutcome::taken, left, true};
 }
 
 asio::awaitable<std::optional<std::int64_t>> EmbeddedStockGate::stock_left(

@@ -1,0 +1,40 @@
+#pragma once
+// The embedded mode: no servers at all. SQLite in --data DIR is the system of record, and the
+// coordinator lives in this process's memory, rebuilt from the store at start. A purchase is
+// answered only after its order is committed, so `kill -9` loses nothing that was promised.
+
+#include <memory>
+
+#include "app/backend.hpp"
+#include "app/config.hpp"
+#include "app/io_threads.hpp"
+#include "coordinator/embedded/embedded_id_source.hpp"
+#include "coordinator/embedded/embedded_stock_gate.hpp"
+#include "sale/sale_service.hpp"
+#include "store/sqlite/sqlite_database.hpp"
+#include "store/sqlite/sqlite_sale_store.hpp"
+
+namespace seckill::app {
+
+class EmbeddedBackend final : public Backend {
+ public:
+  /// Opens (or creates) the store in `config.data_dir` and rebuilds the coordinator from it.
+  /// Blocking: call before the I/O threads run. Throws InfraError naming the path when the
+  /// directory cannot be used or the file is not a seckill store (nothing is overwritten).
+  EmbeddedBackend(const ServeConfig& config, IoThreads& threads);
+  ~EmbeddedBackend() override;
+
+  void add_routes(http::Router& router) override;
+  std::vector<http::NamedProbe> readiness_probes() override;
+  void start(std::function<void()> ready) override;
+  void stop(std::function<void()> done) override;
+
+ private:
+  store::sqlite::SqliteDatabase db_;
+  store::sqlite::SqliteSaleStore store_;
+  coordinator::embedded::EmbeddedStockGate gate_;
+  coordinator::embedded::EmbeddedIdSource ids_;
+  sale::SaleService sale_;
+};
+
+}  // namespace seckill::app
