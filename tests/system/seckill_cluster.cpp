@@ -1,11 +1,15 @@
 #include "system/seckill_cluster.hpp"
 
 #include <chrono>
+#include <filesystem>
+#include <signal.h>
 #include <stdexcept>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <thread>
 
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include "auth/role.hpp"
 #include "auth/token_signer.hpp"
@@ -14,26 +18,113 @@
 
 namespace seckill::testing {
 
-SeckillCluster::SeckillCluster(int instances, std::vector<std::string> extra_flags) {
+SeckillCluster::SeckillCluster(int instances, std::vector<std::string> extra_flags, Mode mode)
+    : mode_(mode), extra_flags_(std::move(extra_flags)) {
+  if (mode_ == Mode::embedded) {
+    char pattern[] = "/tmp/seckill-embedded-XXXXXX";
+    if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
+    data_dir_ = pattern;
+  }
   for (int i = 0; i < instances; ++i) {
-    auto p = free_port();
-    std::vector<std::string> argv{
-        seckill_binary(), "serve",        "--listen",   fmt::format("127.0.0.1:{}", p),
-        "--redis",        redis_url(),    "--postgres", postgres_url(),
-        "--jwt-secret",   kTestJwtSecret, "--threads",  "1",
-        "--log-level",    "warn"};
-    argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
-    processes_.emplace_back(argv, fmt::format("/tmp/seckill-systest-{}.log", p));
-    ports_.push_back(p);
+    ports_.push_back(free_port());
+    processes_.emplace_back();
+    launch(ports_.size() - 1);
   }
-  for (auto p : ports_) {
-    wait_for_port(p, std::chrono::seconds(20));
-    HttpClient c("127.0.0.1", p);
-    for (int attempt = 0; attempt < 100; ++attempt) {
-      if (c.request("GET", "/healthz").status == 200) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (auto p : ports_)
+    wait_ready(p);
+}
+
+SeckillCluster::~SeckillCluster() {
+  for (auto& p : processes_)
+    p->kill_hard();
+  if (!data_dir_.empty()) std::filesystem::remove_all(data_dir_);
+}
+
+void SeckillCluster::launch(std::size_t i) {
+  auto p = ports_[i];
+  std::vector<std::string> argv{
+      seckill_binary(), "serve",        "--listen",  fmt::format("127.0.0.1:{}", p),
+      "--jwt-secret",   kTestJwtSecret, "--threads", "1",
+      "--log-level",    "warn"};
+  if (mode_ == Mode::distributed) {
+    argv.insert(argv.end(), {"--redis", redis_url(), "--postgres", postgres_url()});
+  } else {
+    argv.insert(argv.end(), {"--data", data_dir_});
+  }
+  argv.insert(argv.end(), extra_flags_.begin(), extra_flags_.end());
+  processes_[i] =
+      std::make_unique<ChildProcess>(argv, fmt::format("/tmp/seckill-systest-{}.log", p));
+}
+
+void SeckillCluster::wait_ready(unsigned short port) const {
+  wait_for_port(port, std::chrono::seconds(20));
+  HttpClient c("127.0.0.1", port);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    if (c.request("GET", "/healthz").status == 200) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+void SeckillCluster::restart_hard(int i) {
+  auto index = static_cast<std::size_t>(i);
+  processes_[index]->kill_hard();
+  launch(index);
+  wait_ready(ports_[index]);
+}
+
+std::vector<std::string> SeckillCluster::store_column(const std::string& sql) const {
+  std::vector<std::string> out;
+  if (mode_ == Mode::distributed) {
+    std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(postgres_url().c_str()),
+                                                      &PQfinish);
+    if (PQstatus(conn.get()) != CONNECTION_OK) throw std::runtime_error("cannot reach PostgreSQL");
+    std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
+    if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
+      throw std::runtime_error(std::string("SQL failed: ") + PQerrorMessage(conn.get()));
     }
+    for (int r = 0; r < PQntuples(res.get()); ++r)
+      out.emplace_back(PQgetvalue(res.get(), r, 0));
+    return out;
   }
+  sqlite3* raw = nullptr;
+  auto path = data_dir_ + "/seckill.db";
+  if (sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(raw);
+    throw std::runtime_error("cannot open " + path);
+  }
+  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+  sqlite3_busy_timeout(db.get(), 5000);
+  sqlite3_stmt* stmt_raw = nullptr;
+  if (sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &stmt_raw, nullptr) != SQLITE_OK) {
+    throw std::runtime_error(std::string("SQL failed: ") + sqlite3_errmsg(db.get()));
+  }
+  std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> stmt(stmt_raw, &sqlite3_finalize);
+  while (sqlite3_step(stmt.get()) == SQLITE_ROW) {
+    const auto* text = sqlite3_column_text(stmt.get(), 0);
+    out.emplace_back(text == nullptr ? "" : reinterpret_cast<const char*>(text));
+  }
+  return out;
+}
+
+std::string SeckillCluster::store_value(const std::string& sql) const {
+  auto column = store_column(sql);
+  return column.empty() ? std::string() : column.front();
+}
+
+std::string SeckillCluster::wait_for_store(const std::string& sql, const std::string& expected,
+                                           int seconds) const {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  std::string last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      last = store_value(sql);
+      if (last == expected) return last;
+    } catch (const std::exception&) {
+      // PostgreSQL may be restarting in a fault test.
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return last;
 }
 
 int SeckillCluster::check() {
@@ -46,32 +137,6 @@ int SeckillCluster::check() {
 std::string token_for(std::uint64_t user, const std::string& role) {
   auth::TokenSigner signer(kTestJwtSecret);
   return signer.sign(user, auth::parse_role(role).value(), std::chrono::hours(1));
-}
-
-std::string sql_value(const std::string& sql) {
-  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(postgres_url().c_str()), &PQfinish);
-  if (PQstatus(conn.get()) != CONNECTION_OK) throw std::runtime_error("cannot reach PostgreSQL");
-  std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
-  if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
-    throw std::runtime_error(std::string("SQL failed: ") + PQerrorMessage(conn.get()));
-  }
-  if (PQntuples(res.get()) == 0) return {};
-  return PQgetvalue(res.get(), 0, 0);
-}
-
-std::string wait_for_sql(const std::string& sql, const std::string& expected, int seconds) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  std::string last;
-  while (std::chrono::steady_clock::now() < deadline) {
-    try {
-      last = sql_value(sql);
-      if (last == expected) return last;
-    } catch (const std::exception&) {
-      // PostgreSQL may be restarting in a fault test.
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return last;
 }
 
 std::string create_voucher(HttpClient& client, long long stock, int begin_offset_s,

@@ -16,14 +16,34 @@ namespace seckill::testing {
 
 inline constexpr const char* kTestJwtSecret = "system-test-secret";
 
+/// Distributed: every instance on the test run's Redis and PostgreSQL. Embedded: no servers, the
+/// store in a temporary --data directory (one instance: the store belongs to one process).
+enum class Mode { distributed, embedded };
+
 class SeckillCluster {
  public:
   /// Starts `instances` servers and waits until each answers /healthz.
-  explicit SeckillCluster(int instances, std::vector<std::string> extra_flags = {});
+  explicit SeckillCluster(int instances, std::vector<std::string> extra_flags = {},
+                          Mode mode = Mode::distributed);
+  ~SeckillCluster();
+  SeckillCluster(const SeckillCluster&) = delete;
+  SeckillCluster& operator=(const SeckillCluster&) = delete;
+
+  Mode mode() const { return mode_; }
+  /// Stops instance `i` with SIGKILL and starts it again on the same port (and, embedded, the
+  /// same data); waits until it answers.
+  void restart_hard(int i);
+  /// The first column of every row of `sql`, run on this mode's store.
+  std::vector<std::string> store_column(const std::string& sql) const;
+  /// The first cell ("" if no row).
+  std::string store_value(const std::string& sql) const;
+  /// Waits until store_value(sql) == expected or `seconds` pass; returns the last value seen.
+  std::string wait_for_store(const std::string& sql, const std::string& expected,
+                             int seconds) const;
 
   int size() const { return static_cast<int>(ports_.size()); }
   unsigned short port(int i) const { return ports_[static_cast<std::size_t>(i)]; }
-  ChildProcess& process(int i) { return processes_[static_cast<std::size_t>(i)]; }
+  ChildProcess& process(int i) { return *processes_[static_cast<std::size_t>(i)]; }
   /// A new client to instance `i`.
   HttpClient client(int i) const { return HttpClient("127.0.0.1", port(i)); }
 
@@ -31,18 +51,18 @@ class SeckillCluster {
   static int check();
 
  private:
+  void launch(std::size_t i);
+  void wait_ready(unsigned short port) const;
+
+  Mode mode_;
+  std::string data_dir_;
+  std::vector<std::string> extra_flags_;
   std::vector<unsigned short> ports_;
-  std::vector<ChildProcess> processes_;
+  std::vector<std::unique_ptr<ChildProcess>> processes_;
 };
 
 /// A bearer token signed with kTestJwtSecret.
 std::string token_for(std::uint64_t user, const std::string& role = "user");
-
-/// Runs SQL on the test PostgreSQL and returns the first cell of the first row ("" if none).
-std::string sql_value(const std::string& sql);
-
-/// Waits until sql_value(sql) == expected or `seconds` pass; returns the last value seen.
-std::string wait_for_sql(const std::string& sql, const std::string& expected, int seconds);
 
 /// POST /api/v1/vouchers as admin; returns the voucher id (decimal string). `begin_offset_s` and
 /// `end_offset_s` are relative to now.
