@@ -156,6 +156,10 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       ->capture_default_str();
   token_cmd->add_option("--ttl", ttl, "how long the token is valid (e.g. 30m, 1h, 7d)")
       ->capture_default_str();
+  token_cmd
+      ->add_option("--count", token.count,
+                   "print tokens for this many users from --user on, one a line")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{10'000'000}));
   token_cmd->add_option("--jwt-secret", token.jwt_secret, "the server's HS256 secret")
       ->envname("SECKILL_JWT_SECRET");
 

@@ -42,6 +42,8 @@ struct TokenConfig {
   std::string role = "user";
   std::chrono::milliseconds ttl = 1h;
   std::string jwt_secret;
+  /// Tokens for users user_id .. user_id + count - 1, one a line (load generation).
+  std::uint64_t count = 1;
 };
 
 struct CheckConfig {

@@ -1,4 +1,6 @@
 #include <chrono>
+#include <cstdio>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -16,7 +18,16 @@ int run_token(const TokenConfig& config) {
   }
   auth::TokenSigner signer(config.jwt_secret);
   auto ttl = std::chrono::duration_cast<std::chrono::seconds>(config.ttl);
-  fmt::print("{}\n", signer.sign(config.user_id, *role, ttl));
+  std::string out;
+  for (std::uint64_t i = 0; i < config.count; ++i) {
+    out += signer.sign(config.user_id + i, *role, ttl);
+    out += '\n';
+    if (out.size() > (1 << 20)) {
+      std::fputs(out.c_str(), stdout);
+      out.clear();
+    }
+  }
+  std::fputs(out.c_str(), stdout);
   return 0;
 }
 
