@@ -22,7 +22,8 @@ measure() {  # measure NAME URL [wrk args...]
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out"); p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  echo "$name $rps $p50 $p99 $(grep -E '^status' <<<"$out" | tr '\n' ' ')" >>"$work/results"
+  local errors; errors=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+  echo "$name $rps $p50 $p99 ${errors:-0}" >>"$work/results"
 }
 
 n_tokens=$(( secs * 60000 ))
@@ -58,7 +59,7 @@ fi
 run_mode embedded --data "$work/data"
 
 echo "server threads: $threads, wrk -t1 -c64 -d${secs}s, $(nproc) cores, $(date -u +%FT%TZ)"
-printf "%-30s %12s %8s %8s %8s  %s\n" case req/s ratio p50 p99 statuses
+printf "%-30s %12s %8s %8s %8s  %s\n" case req/s ratio p50 p99 non-2xx
 while read -r name rps p50 p99 rest; do
   mode=${name%%/*}
   base=$(awk -v m="$mode/healthz" '$1 == m {print $2}' "$work/results")
