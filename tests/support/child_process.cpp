@@ -80,6 +80,11 @@ int ChildProcess::stop(int signal, std::chrono::milliseconds grace) {
   return status;
 }
 
+int ChildProcess::wait(std::chrono::milliseconds timeout) {
+  // Signal 0 delivers nothing: stop() then only waits, and kills once `timeout` has passed.
+  return stop(0, timeout);
+}
+
 void ChildProcess::kill_hard() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGKILL);

@@ -26,6 +26,9 @@ class ChildProcess {
   /// Sends `signal`; with SIGTERM waits up to `grace` and then sends SIGKILL. Returns the exit
   /// status as from waitpid, or -1 if it was not running.
   int stop(int signal, std::chrono::milliseconds grace = std::chrono::seconds(10));
+  /// Waits for the child to exit by itself, up to `timeout` (then SIGKILL). Returns the status
+  /// as from waitpid.
+  int wait(std::chrono::milliseconds timeout);
   void kill_hard();  ///< SIGKILL and reap: the "kill -9" of chaos tests.
   void pause();      ///< SIGSTOP
   void resume();     ///< SIGCONT
