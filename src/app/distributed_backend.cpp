@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "api/remind_routes.hpp"
 #include "api/sale_routes.hpp"
 #include "core/infra_error.hpp"
 #include "id/counter_sequence_source.hpp"
@@ -73,14 +74,24 @@ DistributedBackend::DistributedBackend(const ServeConfig& config, IoThreads& thr
       gate_(redis_),
       sale_(gate_, store_, ids_, [] { return std::chrono::system_clock::now(); }),
       queue_(redis_, coordinator::redis::unique_consumer_name()),
-      writer_(queue_, store_) {
-  spdlog::info("PostgreSQL schema is up to date; order writer consumer {}", queue_.consumer());
+      writer_(queue_, store_),
+      reminder_records_(pg_),
+      reminder_gate_(redis_,
+                     remind::ReminderWindows{config.reminder_window, config.reminder_user_window}),
+      reminders_(
+          reminder_gate_, reminder_records_, ids_, [] { return std::chrono::system_clock::now(); },
+          config.reminder_sla),
+      reminder_queue_(redis_, coordinator::redis::unique_consumer_name()),
+      reminder_writer_(reminder_queue_, reminder_records_) {
+  spdlog::info("PostgreSQL schema is up to date; writer consumers {} (orders), {} (reminders)",
+               queue_.consumer(), reminder_queue_.consumer());
 }
 
 DistributedBackend::~DistributedBackend() = default;
 
 void DistributedBackend::add_routes(http::Router& router) {
   api::add_sale_routes(router, sale_);
+  api::add_remind_routes(router, reminders_);
 }
 
 std::vector<http::NamedProbe> DistributedBackend::readiness_probes() {
@@ -114,22 +125,30 @@ asio::awaitable<void> DistributedBackend::warm_up() {
 
 void DistributedBackend::start(std::function<void()> ready) {
   asio::co_spawn(threads_.first(), warm_up(), [this, ready = std::move(ready)](std::exception_ptr) {
-    asio::co_spawn(threads_.first(), writer_.run(), [this](std::exception_ptr) {
-      writer_done_ = true;
-      if (on_writer_done_) on_writer_done_();
-    });
+    writers_running_ = 2;
+    asio::co_spawn(threads_.first(), writer_.run(),
+                   [this](std::exception_ptr) { writer_finished(); });
+    asio::co_spawn(threads_.first(), reminder_writer_.run(),
+                   [this](std::exception_ptr) { writer_finished(); });
     ready();
   });
 }
 
+void DistributedBackend::writer_finished() {
+  if (--writers_running_ == 0 && on_writers_done_) on_writers_done_();
+}
+
 void DistributedBackend::stop(std::function<void()> done) {
   asio::post(threads_.first(), [this, done = std::move(done)]() mutable {
-    if (writer_done_) {
+    // Stopped first in any case, so writers that start after this (stop before start finished)
+    // return at once.
+    writer_.stop();
+    reminder_writer_.stop();
+    if (writers_running_ == 0) {
       done();
       return;
     }
-    on_writer_done_ = std::move(done);
-    writer_.stop();
+    on_writers_done_ = std::move(done);
   });
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The distributed mode's parts wired together: Redis decides, PostgreSQL records, and an order
-// writer in this instance moves decided orders from one to the other.
+// writer and a reminder writer in this instance move decided orders and accepted reminders from
+// one to the other.
 
 #include <functional>
 #include <memory>
@@ -9,11 +10,16 @@
 #include "app/backend.hpp"
 #include "app/config.hpp"
 #include "app/io_threads.hpp"
+#include "app/pg_reminder_records.hpp"
 #include "coordinator/redis/redis_order_queue.hpp"
+#include "coordinator/redis/redis_reminder_gate.hpp"
+#include "coordinator/redis/redis_reminder_queue.hpp"
 #include "coordinator/redis/redis_stock_gate.hpp"
 #include "http/health.hpp"
 #include "id/id_generator.hpp"
 #include "redis/client.hpp"
+#include "remind/reminder_service.hpp"
+#include "remind/reminder_writer.hpp"
 #include "sale/order_writer.hpp"
 #include "sale/sale_service.hpp"
 #include "store/postgres/pg_pool.hpp"
@@ -44,13 +50,16 @@ class DistributedBackend final : public Backend {
 
   /// Once the I/O threads run: connects to Redis and takes a first block of ids (bounded
   /// waits; a backend that is down is retried in the background and requests get 503 until it
-  /// answers), starts the order writer, then calls `ready` (e.g. to start accepting).
+  /// answers), starts the order and reminder writers, then calls `ready` (e.g. to start
+  /// accepting).
   void start(std::function<void()> ready) override;
-  /// Stops the order writer after the batch in hand; `done` runs once it has.
+  /// Stops both writers after the batch in hand; `done` runs once both have.
   void stop(std::function<void()> done) override;
 
  private:
   boost::asio::awaitable<void> warm_up();
+  /// On the first I/O thread: one writer has returned; `done` runs after the last.
+  void writer_finished();
 
   IoThreads& threads_;
   redis::Client redis_;
@@ -62,8 +71,14 @@ class DistributedBackend final : public Backend {
   sale::SaleService sale_;
   coordinator::redis::RedisOrderQueue queue_;
   sale::OrderWriter writer_;
-  std::function<void()> on_writer_done_;
-  std::atomic<bool> writer_done_{false};
+  PgReminderRecords reminder_records_;
+  coordinator::redis::RedisReminderGate reminder_gate_;
+  remind::ReminderService reminders_;
+  coordinator::redis::RedisReminderQueue reminder_queue_;
+  remind::ReminderWriter reminder_writer_;
+  std::function<void()> on_writers_done_;
+  // Touched only on the first I/O thread (the writers run there; stop() posts there).
+  int writers_running_ = 0;
 };
 
 }  // namespace seckill::app

@@ -1,0 +1,25 @@
+#pragma once
+// The reminders' coordinator on Redis: one Lua script (remind.lua) decides the user's window and
+// the ticket's main record, and appends the accepted reminder to its partition's stream, all
+// atomically, on Redis's clock.
+
+#include "redis/client.hpp"
+#include "remind/reminder_gate.hpp"
+
+namespace seckill::coordinator::redis {
+
+/// Thread-safe (the Client is).
+class RedisReminderGate final : public remind::ReminderGate {
+ public:
+  RedisReminderGate(seckill::redis::Client& client, remind::ReminderWindows windows);
+
+  boost::asio::awaitable<remind::RemindDecision> remind(std::string ticket, std::uint64_t user_id,
+                                                        std::uint64_t new_id) override;
+
+ private:
+  seckill::redis::Client& client_;
+  std::string record_window_ms_;
+  std::string user_window_ms_;
+};
+
+}  // namespace seckill::coordinator::redis

@@ -1,0 +1,69 @@
+#include "remind/reminder_service.hpp"
+
+#include <fmt/format.h>
+
+#include "core/ticket.hpp"
+
+namespace seckill::remind {
+
+ReminderService::ReminderService(ReminderGate& gate, ReminderRecords& records, IdSource& ids,
+                                 Clock clock, std::chrono::milliseconds sla)
+    : gate_(gate), records_(records), ids_(ids), clock_(std::move(clock)), sla_(sla) {}
+
+boost::asio::awaitable<std::expected<Reminded, Failure>> ReminderService::remind(
+    std::uint64_t user_id, std::string ticket) {
+  if (auto bad = validate_ticket(ticket)) co_return std::unexpected(std::move(*bad));
+  // Offered to the coordinator in case this reminder opens a record; wasted otherwise (ids are
+  // handed out in blocks from memory, so this costs no round trip in the common case).
+  auto new_id = co_await ids_.next_id();
+  auto decision = co_await gate_.remind(std::move(ticket), user_id, new_id);
+  switch (decision.outcome) {
+    case RemindOutcome::opened:
+      co_return Reminded{decision.reminder_id, true};
+    case RemindOutcome::joined:
+      co_return Reminded{decision.reminder_id, false};
+    case RemindOutcome::already_reminded:
+      break;
+  }
+  auto retry = retry_after_seconds(decision.retry_after);
+  co_return std::unexpected(Failure{
+      ErrorCode::already_reminded,
+      fmt::format("you reminded this ticket recently; you may again in {} s", retry), retry});
+}
+
+boost::asio::awaitable<std::expected<std::vector<ReminderRecord>, Failure>>
+ReminderService::ticket_reminders(std::string ticket, std::optional<std::uint64_t> only_user) {
+  if (auto bad = validate_ticket(ticket)) co_return std::unexpected(std::move(*bad));
+  co_return co_await records_.list_ticket(std::move(ticket), only_user);
+}
+
+boost::asio::awaitable<std::expected<ReminderPage, Failure>> ReminderService::queue(
+    ReminderStatus status, int limit, std::optional<ReminderCursor> after) {
+  if (limit < 1 || limit > kMaxQueueLimit) {
+    co_return std::unexpected(Failure{
+        ErrorCode::bad_request, fmt::format("limit must be from 1 to {}", kMaxQueueLimit), {}});
+  }
+  ReminderPage page;
+  page.records = co_await records_.queue(status, limit, after);
+  if (static_cast<int>(page.records.size()) == limit) {
+    const auto& last = page.records.back();
+    page.next = ReminderCursor{last.first_at, last.id};
+  }
+  co_return page;
+}
+
+boost::asio::awaitable<std::expected<ReminderRecord, Failure>> ReminderService::ack(
+    std::uint64_t id, std::uint64_t staff_id) {
+  co_return co_await records_.ack(id, staff_id, clock_());
+}
+
+boost::asio::awaitable<std::expected<ReminderRecord, Failure>> ReminderService::resolve(
+    std::uint64_t id) {
+  co_return co_await records_.resolve(id, clock_());
+}
+
+bool ReminderService::overdue(const ReminderRecord& record) const {
+  return is_overdue(record.status, record.first_at, clock_(), sla_);
+}
+
+}  // namespace seckill::remind

@@ -1,0 +1,451 @@
+// Reminders on fault tickets across several `seckill serve` processes sharing one Redis and one
+// PostgreSQL: one user once per user window, one main record per ticket per window, the staff
+// workflow with its races and roles, and nothing promised lost when an instance dies.
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <boost/json/parse.hpp>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "support/test_env.hpp"
+#include "system/seckill_cluster.hpp"
+
+using namespace seckill::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Tickets unique to this run, so tests see only their own rows in the shared PostgreSQL.
+std::string fresh_prefix(const char* what) {
+  std::random_device rd;
+  return fmt::format("{}-{:08x}{:08x}", what, rd(), rd());
+}
+
+std::string reminders_path(const std::string& ticket) {
+  return "/api/v1/tickets/" + ticket + "/reminders";
+}
+
+struct Attempt {
+  std::string ticket;
+  std::uint64_t user = 0;
+};
+
+struct RemindOutcome {
+  std::mutex mutex;
+  std::map<std::string, std::set<std::string>> ids_by_ticket;  // ticket -> reminder ids
+  std::set<std::pair<std::string, std::uint64_t>> promised;    // (reminder id, user) of 201s
+  std::map<std::string, int> codes;                            // error code -> count
+  std::atomic<int> created{0};
+  std::atomic<int> new_records{0};
+  std::atomic<int> unanswered{0};
+  std::atomic<int> missing_retry_after{0};
+};
+
+// Every attempt once, spread over the instances, from `threads` client threads at once.
+void run_storm(SeckillCluster& cluster, const std::vector<Attempt>& attempts, RemindOutcome& out,
+               int threads = 40) {
+  std::atomic<std::size_t> next{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::vector<HttpClient> clients;
+      for (int i = 0; i < cluster.size(); ++i)
+        clients.push_back(cluster.client(i));
+      for (;;) {
+        auto n = next.fetch_add(1);
+        if (n >= attempts.size()) return;
+        const auto& a = attempts[n];
+        auto& client = clients[(n + static_cast<std::size_t>(t)) % clients.size()];
+        auto answer = client.request("POST", reminders_path(a.ticket), token_for(a.user));
+        std::lock_guard lock(out.mutex);
+        if (answer.status == 201) {
+          out.created++;
+          auto json = answer.json();
+          const auto& body = json.as_object();
+          std::string id(body.at("reminder_id").as_string());
+          if (body.at("new_record").as_bool()) out.new_records++;
+          out.ids_by_ticket[a.ticket].insert(id);
+          out.promised.emplace(id, a.user);
+        } else if (answer.status == 0) {
+          out.unanswered++;
+        } else {
+          auto code = answer.error_code();
+          out.codes[code]++;
+          if (code == "already_reminded") {
+            auto json = answer.json();
+            const auto& error = json.as_object().at("error").as_object();
+            const auto* retry = error.if_contains("retry_after_s");
+            if (retry == nullptr || !retry->is_int64() || retry->as_int64() < 1) {
+              out.missing_retry_after++;
+            }
+          }
+        }
+      }
+    });
+  }
+  for (auto& w : workers)
+    w.join();
+}
+
+// "reminder_id:user_id" of every stored user row of the tickets starting with `prefix`.
+std::set<std::pair<std::string, std::uint64_t>> stored_rows(const SeckillCluster& cluster,
+                                                            const std::string& prefix) {
+  auto list = cluster.store_value(fmt::format(
+      "select coalesce(string_agg(u.reminder_id::text || ':' || u.user_id::text, ','), '') "
+      "from reminder_users u join reminders r on r.id = u.reminder_id where r.ticket like '{}%'",
+      prefix));
+  std::set<std::pair<std::string, std::uint64_t>> rows;
+  std::size_t start = 0;
+  while (start < list.size()) {
+    auto comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    auto item = list.substr(start, comma - start);
+    auto colon = item.find(':');
+    rows.emplace(item.substr(0, colon), std::stoull(item.substr(colon + 1)));
+    start = comma + 1;
+  }
+  return rows;
+}
+
+std::string count_records(const SeckillCluster& cluster, const std::string& ticket_like) {
+  return cluster.store_value(
+      fmt::format("select count(*) from reminders where ticket like '{}'", ticket_like));
+}
+
+// Polls the staff view of `ticket` until it lists `records` records (the writer lags a little).
+boost::json::array wait_for_records(HttpClient& client, const std::string& ticket,
+                                    std::size_t records, int seconds = 15) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  boost::json::array last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto answer = client.request("GET", reminders_path(ticket), token_for(900, "staff"));
+    if (answer.status == 200) {
+      last = answer.json().as_object().at("reminders").as_array();
+      if (last.size() == records) return last;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  return last;
+}
+
+}  // namespace
+
+TEST(RemindSystem, OneTicketFortyUsersFiveAttemptsMakeOneRecordThenANewOneAfterTheWindow) {
+  SeckillCluster cluster(3, {"--reminder-window", "4s", "--reminder-user-window", "4s"});
+  auto ticket = fresh_prefix("ONE");
+  std::vector<Attempt> attempts;
+  for (int round = 0; round < 5; ++round) {
+    for (std::uint64_t user = 1; user <= 40; ++user)
+      attempts.push_back({ticket, 10'000 + user});
+  }
+  RemindOutcome out;
+  auto started = std::chrono::steady_clock::now();
+  run_storm(cluster, attempts, out, 40);
+  ASSERT_LT(std::chrono::steady_clock::now() - started, 3s) << "the storm outlasted the window";
+
+  EXPECT_EQ(out.created.load(), 40);
+  EXPECT_EQ(out.new_records.load(), 1);
+  EXPECT_EQ(out.ids_by_ticket[ticket].size(), 1u);
+  EXPECT_EQ(out.codes["already_reminded"], 160);
+  EXPECT_EQ(out.missing_retry_after.load(), 0);
+  EXPECT_EQ(out.unanswered.load(), 0);
+  auto first_id = *out.ids_by_ticket[ticket].begin();
+
+  // After the window a reminder opens a new main record.
+  std::this_thread::sleep_until(started + 4500ms);
+  auto client = cluster.client(1);
+  auto after = client.request("POST", reminders_path(ticket), token_for(10'041));
+  ASSERT_EQ(after.status, 201) << after.body;
+  EXPECT_TRUE(after.json().as_object().at("new_record").as_bool());
+  EXPECT_NE(after.json().as_object().at("reminder_id").as_string(), first_id);
+
+  EXPECT_EQ(cluster.wait_for_store(
+                fmt::format("select count(*) from reminder_users u join reminders r on "
+                            "r.id = u.reminder_id where r.ticket = '{}'",
+                            ticket),
+                "41", 20),
+            "41");
+  EXPECT_EQ(count_records(cluster, ticket), "2");
+
+  // The staff view: two records, oldest first, the first with 40 users and last_at >= first_at.
+  auto records = wait_for_records(client, ticket, 2);
+  ASSERT_EQ(records.size(), 2u);
+  const auto& first = records[0].as_object();
+  EXPECT_EQ(first.at("id").as_string(), first_id);
+  EXPECT_EQ(first.at("ticket").as_string(), ticket);
+  EXPECT_EQ(first.at("status").as_string(), "open");
+  EXPECT_EQ(first.at("users").as_array().size(), 40u);
+  EXPECT_GE(first.at("last_at").as_string(), first.at("first_at").as_string());
+  EXPECT_EQ(records[1].as_object().at("users").as_array().size(), 1u);
+}
+
+TEST(RemindSystem, AThousandTicketsTimesTenUsersMakeExactlyOneRecordEach) {
+  SeckillCluster cluster(3, {"--reminder-window", "10m", "--reminder-user-window", "10m"});
+  auto prefix = fresh_prefix("MANY");
+  std::vector<Attempt> attempts;
+  for (std::uint64_t user = 1; user <= 10; ++user) {
+    for (int t = 0; t < 1000; ++t)
+      attempts.push_back({fmt::format("{}-{}", prefix, t), 20'000 + user});
+  }
+  RemindOutcome out;
+  run_storm(cluster, attempts, out, 48);
+  EXPECT_EQ(out.created.load(), 10'000);
+  EXPECT_EQ(out.new_records.load(), 1000);
+  EXPECT_EQ(out.ids_by_ticket.size(), 1000u);
+  for (const auto& [ticket, ids] : out.ids_by_ticket)
+    EXPECT_EQ(ids.size(), 1u) << ticket;
+  auto like = prefix + "-%";
+  EXPECT_EQ(cluster.wait_for_store(
+                fmt::format("select count(*) from reminder_users u join reminders r on "
+                            "r.id = u.reminder_id where r.ticket like '{}'",
+                            like),
+                "10000", 30),
+            "10000");
+  EXPECT_EQ(count_records(cluster, like), "1000");
+  EXPECT_EQ(cluster.store_value(
+                fmt::format("select count(distinct ticket) from reminders where ticket like "
+                            "'{}'",
+                            like)),
+            "1000");
+}
+
+TEST(RemindSystem, AUserWindowShorterThanTheRecordWindow) {
+  // Documented: after their own window a user may remind again; inside the record's window that
+  // joins the same record (new_record false, the user listed once, last_at moves).
+  SeckillCluster cluster(2, {"--reminder-window", "6s", "--reminder-user-window", "2s"});
+  auto ticket = fresh_prefix("UW");
+  auto a = cluster.client(0);
+  auto b = cluster.client(1);
+  auto start = std::chrono::steady_clock::now();
+  auto first = a.request("POST", reminders_path(ticket), token_for(31));
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_TRUE(first.json().as_object().at("new_record").as_bool());
+  auto id = std::string(first.json().as_object().at("reminder_id").as_string());
+
+  auto repeat = b.request("POST", reminders_path(ticket), token_for(31));
+  ASSERT_EQ(repeat.status, 409);
+  EXPECT_EQ(repeat.error_code(), "already_reminded");
+  auto retry = repeat.json().as_object().at("error").as_object().at("retry_after_s").as_int64();
+  EXPECT_GE(retry, 1);
+  EXPECT_LE(retry, 2);
+
+  std::this_thread::sleep_until(start + 2300ms);
+  auto again = b.request("POST", reminders_path(ticket), token_for(31));
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_FALSE(again.json().as_object().at("new_record").as_bool());
+  EXPECT_EQ(again.json().as_object().at("reminder_id").as_string(), id);
+  auto other = a.request("POST", reminders_path(ticket), token_for(32));
+  ASSERT_EQ(other.status, 201);
+  EXPECT_EQ(other.json().as_object().at("reminder_id").as_string(), id);
+
+  std::this_thread::sleep_until(start + 6300ms);
+  auto next = a.request("POST", reminders_path(ticket), token_for(31));
+  ASSERT_EQ(next.status, 201) << next.body;
+  EXPECT_TRUE(next.json().as_object().at("new_record").as_bool());
+  EXPECT_NE(next.json().as_object().at("reminder_id").as_string(), id);
+
+  auto records = wait_for_records(a, ticket, 2);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].as_object().at("users").as_array().size(), 2u);  // user 31 once
+  EXPECT_GT(records[0].as_object().at("last_at").as_string(),
+            records[0].as_object().at("first_at").as_string());
+}
+
+TEST(RemindSystem, AUserWindowLongerThanTheRecordWindow) {
+  // Documented: the user's own window wins; the ticket may meanwhile get a new record from others.
+  SeckillCluster cluster(2, {"--reminder-window", "2s", "--reminder-user-window", "6s"});
+  auto ticket = fresh_prefix("RW");
+  auto a = cluster.client(0);
+  auto b = cluster.client(1);
+  auto start = std::chrono::steady_clock::now();
+  auto first = a.request("POST", reminders_path(ticket), token_for(41));
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto id = std::string(first.json().as_object().at("reminder_id").as_string());
+  std::this_thread::sleep_until(start + 2300ms);
+  auto other = b.request("POST", reminders_path(ticket), token_for(42));
+  ASSERT_EQ(other.status, 201);
+  EXPECT_TRUE(other.json().as_object().at("new_record").as_bool());
+  EXPECT_NE(other.json().as_object().at("reminder_id").as_string(), id);
+  auto repeat = b.request("POST", reminders_path(ticket), token_for(41));
+  ASSERT_EQ(repeat.status, 409);
+  EXPECT_EQ(repeat.error_code(), "already_reminded");
+  auto retry = repeat.json().as_object().at("error").as_object().at("retry_after_s").as_int64();
+  EXPECT_GE(retry, 3);
+  EXPECT_LE(retry, 4);
+}
+
+TEST(RemindSystem, StaffWorkflowRacesRolesAndErrors) {
+  SeckillCluster cluster(2, {"--reminder-sla", "1s"});
+  auto ticket = fresh_prefix("WF");
+  auto c0 = cluster.client(0);
+  auto c1 = cluster.client(1);
+  auto posted = c0.request("POST", reminders_path(ticket), token_for(51));
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  auto id = std::string(posted.json().as_object().at("reminder_id").as_string());
+  ASSERT_EQ(wait_for_records(c0, ticket, 1).size(), 1u);
+
+  // A user sees the records that include them, nobody else's; staff and admins see all.
+  auto mine = c1.request("GET", reminders_path(ticket), token_for(51));
+  ASSERT_EQ(mine.status, 200);
+  EXPECT_EQ(mine.json().as_object().at("reminders").as_array().size(), 1u);
+  auto theirs = c1.request("GET", reminders_path(ticket), token_for(52));
+  ASSERT_EQ(theirs.status, 200);
+  EXPECT_EQ(theirs.json().as_object().at("reminders").as_array().size(), 0u);
+  auto admin = c1.request("GET", reminders_path(ticket), token_for(1, "admin"));
+  ASSERT_EQ(admin.status, 200);
+  EXPECT_EQ(admin.json().as_object().at("reminders").as_array().size(), 1u);
+
+  // Users may not touch the staff endpoints.
+  for (auto [method, path] : {std::pair{"GET", std::string("/api/v1/reminders?status=open")},
+                              std::pair{"POST", "/api/v1/reminders/" + id + "/ack"},
+                              std::pair{"POST", "/api/v1/reminders/" + id + "/resolve"}}) {
+    auto a = c0.request(method, path, token_for(51));
+    EXPECT_EQ(a.status, 403) << path;
+    EXPECT_EQ(a.error_code(), "forbidden") << path;
+    EXPECT_EQ(c0.request(method, path).status, 401) << path;
+  }
+
+  // The queue: oldest first, paginated, overdue once older than the SLA (1 s here).
+  std::this_thread::sleep_for(1200ms);
+  std::set<std::string> seen;
+  bool found = false;
+  std::string cursor;
+  std::string previous_first_at;
+  for (int page = 0; page < 1000; ++page) {
+    auto target = "/api/v1/reminders?status=open&limit=200" +
+                  (cursor.empty() ? std::string() : "&cursor=" + cursor);
+    auto q = c1.request("GET", target, token_for(900, "staff"));
+    ASSERT_EQ(q.status, 200) << q.body;
+    auto json = q.json();
+    const auto& body = json.as_object();
+    for (const auto& item : body.at("reminders").as_array()) {
+      const auto& r = item.as_object();
+      std::string rid(r.at("id").as_string());
+      EXPECT_TRUE(seen.insert(rid).second) << "listed twice: " << rid;
+      std::string first_at(r.at("first_at").as_string());
+      EXPECT_LE(previous_first_at, first_at);
+      previous_first_at = first_at;
+      EXPECT_EQ(r.at("status").as_string(), "open");
+      if (rid == id) {
+        found = true;
+        EXPECT_EQ(r.at("user_count").as_int64(), 1);
+        EXPECT_TRUE(r.at("overdue").as_bool());
+      }
+    }
+    if (body.at("cursor").is_null()) break;
+    cursor = std::string(body.at("cursor").as_string());
+  }
+  EXPECT_TRUE(found);
+  for (const char* bad :
+       {"?status=closed", "?limit=0", "?limit=501", "?limit=x", "?cursor=garbage"}) {
+    auto a = c1.request("GET", std::string("/api/v1/reminders") + bad, token_for(900, "staff"));
+    EXPECT_EQ(a.status, 400) << bad;
+    EXPECT_EQ(a.error_code(), "bad_request") << bad;
+  }
+
+  // Two staff ack at once through different instances: one wins, the other is invalid_state.
+  auto race = [&](const std::string& verb) {
+    std::vector<int> statuses(2);
+    std::vector<std::string> bodies(2);
+    std::vector<std::thread> staff;
+    for (int i = 0; i < 2; ++i) {
+      staff.emplace_back([&, i] {
+        auto c = cluster.client(i);
+        auto a = c.request("POST", "/api/v1/reminders/" + id + "/" + verb,
+                           token_for(static_cast<std::uint64_t>(700 + i), "staff"));
+        statuses[static_cast<std::size_t>(i)] = a.status;
+        bodies[static_cast<std::size_t>(i)] = a.body;
+      });
+    }
+    for (auto& t : staff)
+      t.join();
+    std::multiset<int> got(statuses.begin(), statuses.end());
+    EXPECT_EQ(got, (std::multiset<int>{200, 409})) << bodies[0] << " / " << bodies[1];
+    return statuses[0] == 200 ? bodies[0] : bodies[1];
+  };
+  auto acked = boost::json::parse(race("ack")).as_object();
+  EXPECT_EQ(acked.at("status").as_string(), "acked");
+  EXPECT_TRUE(acked.at("acked_by") == "700" || acked.at("acked_by") == "701");
+  EXPECT_TRUE(acked.at("acked_at").is_string());
+  EXPECT_EQ(acked.at("id").as_string(), id);
+  auto again = c0.request("POST", "/api/v1/reminders/" + id + "/ack", token_for(1, "admin"));
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(again.error_code(), "invalid_state");
+
+  auto resolved = boost::json::parse(race("resolve")).as_object();
+  EXPECT_EQ(resolved.at("status").as_string(), "resolved");
+  for (const char* verb : {"ack", "resolve"}) {
+    auto a = c0.request("POST", "/api/v1/reminders/" + id + "/" + verb, token_for(1, "admin"));
+    EXPECT_EQ(a.status, 409) << verb;
+    EXPECT_EQ(a.error_code(), "invalid_state") << verb;
+  }
+  // An open record resolves directly.
+  auto other = fresh_prefix("WF2");
+  auto p2 = c0.request("POST", reminders_path(other), token_for(53));
+  ASSERT_EQ(p2.status, 201);
+  auto id2 = std::string(p2.json().as_object().at("reminder_id").as_string());
+  ASSERT_EQ(wait_for_records(c0, other, 1).size(), 1u);
+  EXPECT_EQ(
+      c1.request("POST", "/api/v1/reminders/" + id2 + "/resolve", token_for(2, "staff")).status,
+      200);
+
+  // Unknown ids, bad ids and bad tickets.
+  auto unknown = c0.request("POST", "/api/v1/reminders/999999999/ack", token_for(2, "staff"));
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(unknown.error_code(), "not_found");
+  EXPECT_EQ(c0.request("POST", "/api/v1/reminders/abc/ack", token_for(2, "staff")).status, 400);
+  for (const std::string& bad : {std::string(65, 'x'), std::string("a%20b"), std::string("a.b"),
+                                 std::string("%7Br%3A1%7D")}) {
+    auto a = c0.request("POST", reminders_path(bad), token_for(51));
+    EXPECT_EQ(a.status, 400) << bad;
+    EXPECT_EQ(a.error_code(), "bad_request") << bad;
+    EXPECT_EQ(c0.request("GET", reminders_path(bad), token_for(51)).status, 400) << bad;
+  }
+  EXPECT_EQ(c0.request("POST", reminders_path(std::string(64, 'y') + "Z")).status, 401);
+}
+
+TEST(RemindSystem, AnInstanceKilledMidStormLosesNoPromisedReminder) {
+  SeckillCluster cluster(3, {"--reminder-window", "10m", "--reminder-user-window", "10m"});
+  auto prefix = fresh_prefix("KILL");
+  std::vector<Attempt> attempts;
+  for (std::uint64_t user = 1; user <= 10; ++user) {
+    for (int t = 0; t < 600; ++t)
+      attempts.push_back({fmt::format("{}-{}", prefix, t), 60'000 + user});
+  }
+  RemindOutcome out;
+  std::thread storm([&] { run_storm(cluster, attempts, out, 24); });
+  for (int i = 0; i < 5000 && out.created.load() < 500; ++i)
+    std::this_thread::sleep_for(1ms);
+  cluster.process(2).kill_hard();
+  int at_kill = out.created.load();
+  storm.join();
+  EXPECT_LT(at_kill, 6000) << "the kill came after the storm";
+  EXPECT_GT(out.created.load(), at_kill);
+
+  // The killed instance's pending entries are claimed by another after the claim idle time.
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  std::set<std::pair<std::string, std::uint64_t>> missing;
+  do {
+    auto stored = stored_rows(cluster, prefix + "-");
+    missing.clear();
+    for (const auto& p : out.promised) {
+      if (!stored.contains(p)) missing.insert(p);
+    }
+    if (missing.empty()) break;
+    std::this_thread::sleep_for(250ms);
+  } while (std::chrono::steady_clock::now() < deadline);
+  EXPECT_TRUE(missing.empty()) << missing.size() << " promised reminders are not in PostgreSQL, "
+                               << "e.g. record " << missing.begin()->first << " user "
+                               << missing.begin()->second;
+  // Still one record per ticket.
+  EXPECT_EQ(cluster.store_value(
+                fmt::format("select count(*) - count(distinct ticket) from reminders where "
+                            "ticket like '{}-%'",
+                            prefix)),
+            "0");
+}
