@@ -1,6 +1,9 @@
 #include "app/distributed_backend.hpp"
 
+#include <charconv>
+
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -9,6 +12,7 @@
 
 #include "api/remind_routes.hpp"
 #include "api/sale_routes.hpp"
+#include "coordinator/redis/sale_keys.hpp"
 #include "core/infra_error.hpp"
 #include "id/counter_sequence_source.hpp"
 #include "store/postgres/migrations.hpp"
@@ -52,7 +56,23 @@ asio::awaitable<bool> postgres_answers(store::postgres::PgPool& pool) {
   co_return true;
 }
 
+// Best effort: an instance that misses it learns "sold out" from its next call to Redis.
+asio::awaitable<void> announce_sold_out(redis::Client& client, std::uint64_t voucher_id) {
+  try {
+    auto id = std::to_string(voucher_id);
+    co_await client.command({"PUBLISH", coordinator::redis::kSoldOutChannel, id});
+  } catch (const InfraError& e) {
+    spdlog::warn("could not announce that voucher {} sold out: {}", voucher_id, e.what());
+  }
+}
+
 }  // namespace
+
+void DistributedBackend::heard_sold_out(std::string_view payload) {
+  std::uint64_t id = 0;
+  auto [ptr, ec] = std::from_chars(payload.data(), payload.data() + payload.size(), id);
+  if (ec == std::errc{} && ptr == payload.data() + payload.size()) sale_.cache().mark_sold_out(id);
+}
 
 asio::awaitable<std::uint64_t> GeneratorIdSource::next_id() {
   if (auto id = generator_.try_next()) co_return *id;
@@ -82,7 +102,14 @@ DistributedBackend::DistributedBackend(const ServeConfig& config, IoThreads& thr
           reminder_gate_, reminder_records_, ids_, [] { return std::chrono::system_clock::now(); },
           config.reminder_sla),
       reminder_queue_(redis_, coordinator::redis::unique_consumer_name()),
-      reminder_writer_(reminder_queue_, reminder_records_) {
+      reminder_writer_(reminder_queue_, reminder_records_),
+      sold_out_subscriber_(
+          threads.first().get_executor(), redis_options(config).connection,
+          [this](std::string_view, std::string_view payload) { heard_sold_out(payload); }) {
+  sold_out_subscriber_.subscribe(coordinator::redis::kSoldOutChannel);
+  sale_.on_sold_out([this](std::uint64_t voucher_id) {
+    asio::co_spawn(threads_.first(), announce_sold_out(redis_, voucher_id), asio::detached);
+  });
   spdlog::info("PostgreSQL schema is up to date; writer consumers {} (orders), {} (reminders)",
                queue_.consumer(), reminder_queue_.consumer());
 }
@@ -125,6 +152,7 @@ asio::awaitable<void> DistributedBackend::warm_up() {
 
 void DistributedBackend::start(std::function<void()> ready) {
   asio::co_spawn(threads_.first(), warm_up(), [this, ready = std::move(ready)](std::exception_ptr) {
+    sold_out_subscriber_.start();
     writers_running_ = 2;
     asio::co_spawn(threads_.first(), writer_.run(),
                    [this](std::exception_ptr) { writer_finished(); });
@@ -144,6 +172,7 @@ void DistributedBackend::stop(std::function<void()> done) {
     // return at once.
     writer_.stop();
     reminder_writer_.stop();
+    sold_out_subscriber_.close();
     if (writers_running_ == 0) {
       done();
       return;

@@ -18,6 +18,7 @@
 #include "http/health.hpp"
 #include "id/id_generator.hpp"
 #include "redis/client.hpp"
+#include "redis/subscriber.hpp"
 #include "remind/reminder_service.hpp"
 #include "remind/reminder_writer.hpp"
 #include "sale/order_writer.hpp"
@@ -60,6 +61,7 @@ class DistributedBackend final : public Backend {
   boost::asio::awaitable<void> warm_up();
   /// On the first I/O thread: one writer has returned; `done` runs after the last.
   void writer_finished();
+  void heard_sold_out(std::string_view payload);
 
   IoThreads& threads_;
   redis::Client redis_;
@@ -76,6 +78,8 @@ class DistributedBackend final : public Backend {
   remind::ReminderService reminders_;
   coordinator::redis::RedisReminderQueue reminder_queue_;
   remind::ReminderWriter reminder_writer_;
+  /// Hears "voucher sold out" from the other instances, so they too answer without Redis.
+  redis::Subscriber sold_out_subscriber_;
   std::function<void()> on_writers_done_;
   // Touched only on the first I/O thread (the writers run there; stop() posts there).
   int writers_running_ = 0;

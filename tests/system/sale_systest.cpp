@@ -2,6 +2,7 @@
 // exactly the stock sold, one order per user, every 201 stored, also through faults.
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -341,4 +342,46 @@ TEST(SaleEmbedded, AnUnusableDataDirectoryIsAClearErrorAndNothingIsOverwritten) 
   EXPECT_EQ(content, "this is not a database, and it must stay as it is");
   EXPECT_EQ(run(dir + "/seckill.db/sub"), 1) << "a path under a regular file";
   std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+// How many times Redis has run a script (EVALSHA) so far.
+long long redis_script_calls() {
+  auto cmd =
+      fmt::format("redis-cli -u '{}' info commandstats > /tmp/seckill-cmdstats.txt", redis_url());
+  if (std::system(cmd.c_str()) != 0) return -1;
+  std::ifstream in("/tmp/seckill-cmdstats.txt");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with("cmdstat_evalsha:calls=")) {
+      return std::stoll(line.substr(std::strlen("cmdstat_evalsha:calls=")));
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+TEST(SaleSystem, SoldOutSpreadsToOtherInstancesWithoutRedisRoundTrips) {
+  SeckillCluster cluster(2);
+  auto first = cluster.client(0);
+  auto second = cluster.client(1);
+  auto voucher = create_voucher(first, 1);
+  // The second instance knows the voucher (its metadata is cached) but has not sold any.
+  ASSERT_EQ(second.request("GET", "/api/v1/vouchers/" + voucher, token_for(3)).status, 200);
+  auto buyer =
+      first.request("POST", fmt::format("/api/v1/vouchers/{}/orders", voucher), token_for(700'001));
+  ASSERT_EQ(buyer.status, 201);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the announcement travels
+  auto before = redis_script_calls();
+  for (std::uint64_t user = 700'100; user < 700'150; ++user) {
+    auto a =
+        second.request("POST", fmt::format("/api/v1/vouchers/{}/orders", voucher), token_for(user));
+    EXPECT_EQ(a.error_code(), "sold_out");
+  }
+  auto a = second.request("POST", fmt::format("/api/v1/vouchers/{}/orders", voucher),
+                          token_for(700'001));
+  EXPECT_EQ(a.error_code(), "already_ordered") << "the buyer is told the truth";
+  EXPECT_EQ(redis_script_calls(), before) << "sold-out answers ran no script in Redis";
 }
