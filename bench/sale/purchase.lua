@@ -1,8 +1,14 @@
--- wrk script: POST a purchase per request, each with the next token of $TOKENS (one a line),
--- so every request is a different user. $VOUCHER is the voucher id.
+-- wrk script: POST per request, each with the next token of $TOKENS (one a line), so every
+-- request is a different user (a file of one token: the same user every time). The target is
+-- the purchase of voucher $VOUCHER, or with $TICKET set, a reminder on that ticket.
 local tokens = {}
 for line in io.lines(os.getenv("TOKENS")) do tokens[#tokens + 1] = line end
-local path = "/api/v1/vouchers/" .. os.getenv("VOUCHER") .. "/orders"
+local path
+if os.getenv("TICKET") then
+  path = "/api/v1/tickets/" .. os.getenv("TICKET") .. "/reminders"
+else
+  path = "/api/v1/vouchers/" .. os.getenv("VOUCHER") .. "/orders"
+end
 local next_token = 0
 
 request = function()

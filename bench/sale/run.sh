@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Purchase throughput as a ratio to GET /healthz of the same server, in one run:
+# Purchase and reminder throughput as a ratio to GET /healthz of the same server, in one run:
 #   healthz                the HTTP ceiling
 #   purchase, distinct     every request a new user on a voucher with stock to spare: the whole
 #                          path (window, id, Lua script, stream, pending record, order writer)
 #   purchase, sold out     after the voucher sold out: the instance's local flag answers
+#   remind, new            every request a new user reminding one ticket (distributed only)
+#   remind, repeat         one user again and again: already_reminded (distributed only)
 # Distributed mode (private Redis + PostgreSQL from scripts/with-services) and embedded mode.
 # Usage: scripts/with-services bench/sale/run.sh [seconds] [server-threads]
 set -euo pipefail
@@ -49,6 +51,11 @@ run_mode() {  # run_mode MODE FLAGS...
   local sold; sold=$(create 1)
   curl -s -XPOST "$base/api/v1/vouchers/$sold/orders" -H "Authorization: Bearer $admin" >/dev/null
   TOKENS=$work/tokens VOUCHER=$sold measure "$mode/purchase-soldout" "$base" -s bench/sale/purchase.lua
+  if [ "$mode" = distributed ]; then
+    TOKENS=$work/tokens TICKET="bench-$RANDOM" measure "$mode/remind-new" "$base" -s bench/sale/purchase.lua
+    head -n 1 "$work/tokens" >"$work/one-token"
+    TOKENS=$work/one-token TICKET="bench-$RANDOM" measure "$mode/remind-repeat" "$base" -s bench/sale/purchase.lua
+  fi
   kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 }
 
