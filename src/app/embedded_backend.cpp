@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/remind_routes.hpp"
 #include "api/sale_routes.hpp"
 
 namespace seckill::app {
@@ -21,10 +22,22 @@ EmbeddedBackend::EmbeddedBackend(const ServeConfig& config, IoThreads& threads)
       store_(db_),
       gate_(store_),
       ids_(threads.first().get_executor(), store_.max_id_now()),
-      sale_(gate_, store_, ids_, [] { return std::chrono::system_clock::now(); }) {
+      sale_(gate_, store_, ids_, [] { return std::chrono::system_clock::now(); }),
+      reminder_records_(db_),
+      reminder_gate_(reminder_records_,
+                     remind::ReminderWindows{config.reminder_window, config.reminder_user_window}),
+      reminders_(
+          reminder_gate_, reminder_records_, ids_, [] { return std::chrono::system_clock::now(); },
+          config.reminder_sla) {
   auto views = store_.store_views_now();
   gate_.restore(views);
-  spdlog::info("embedded store {}/seckill.db: {} vouchers restored", config.data_dir, views.size());
+  // Only records this recent can still be open or hold a user's window.
+  auto since =
+      std::chrono::system_clock::now() - config.reminder_window - config.reminder_user_window;
+  auto records = reminder_records_.records_since_now(since);
+  reminder_gate_.restore(records);
+  spdlog::info("embedded store {}/seckill.db: {} vouchers, {} recent reminder records restored",
+               config.data_dir, views.size(), records.size());
 }
 
 EmbeddedBackend::~EmbeddedBackend() {
@@ -33,6 +46,7 @@ EmbeddedBackend::~EmbeddedBackend() {
 
 void EmbeddedBackend::add_routes(http::Router& router) {
   api::add_sale_routes(router, sale_);
+  api::add_remind_routes(router, reminders_);
 }
 
 std::vector<http::NamedProbe> EmbeddedBackend::readiness_probes() {

@@ -1,7 +1,8 @@
 #pragma once
 // The embedded mode: no servers at all. SQLite in --data DIR is the system of record, and the
-// coordinator lives in this process's memory, rebuilt from the store at start. A purchase is
-// answered only after its order is committed, so `kill -9` loses nothing that was promised.
+// coordinator lives in this process's memory, rebuilt from the store at start. A purchase (a
+// reminder) is answered only after its order (its event) is committed, so `kill -9` loses
+// nothing that was promised. There are no queues and no background writers.
 
 #include <memory>
 
@@ -9,9 +10,12 @@
 #include "app/config.hpp"
 #include "app/io_threads.hpp"
 #include "coordinator/embedded/embedded_id_source.hpp"
+#include "coordinator/embedded/embedded_reminder_gate.hpp"
 #include "coordinator/embedded/embedded_stock_gate.hpp"
+#include "remind/reminder_service.hpp"
 #include "sale/sale_service.hpp"
 #include "store/sqlite/sqlite_database.hpp"
+#include "store/sqlite/sqlite_reminder_records.hpp"
 #include "store/sqlite/sqlite_sale_store.hpp"
 
 namespace seckill::app {
@@ -35,6 +39,9 @@ class EmbeddedBackend final : public Backend {
   coordinator::embedded::EmbeddedStockGate gate_;
   coordinator::embedded::EmbeddedIdSource ids_;
   sale::SaleService sale_;
+  store::sqlite::SqliteReminderRecords reminder_records_;
+  coordinator::embedded::EmbeddedReminderGate reminder_gate_;
+  remind::ReminderService reminders_;
 };
 
 }  // namespace seckill::app

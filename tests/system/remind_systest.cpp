@@ -1,6 +1,7 @@
 // Reminders on fault tickets across several `seckill serve` processes sharing one Redis and one
-// PostgreSQL: one user once per user window, one main record per ticket per window, the staff
-// workflow with its races and roles, and nothing promised lost when an instance dies.
+// PostgreSQL, and in the embedded mode (one process, SQLite): one user once per user window, one
+// main record per ticket per window, the staff workflow with its races and roles, and nothing
+// promised lost when an instance dies.
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -95,10 +96,13 @@ void run_storm(SeckillCluster& cluster, const std::vector<Attempt>& attempts, Re
 // "reminder_id:user_id" of every stored user row of the tickets starting with `prefix`.
 std::set<std::pair<std::string, std::uint64_t>> stored_rows(const SeckillCluster& cluster,
                                                             const std::string& prefix) {
+  auto pairs = cluster.mode() == Mode::distributed
+                   ? "string_agg(u.reminder_id::text || ':' || u.user_id::text, ',')"
+                   : "group_concat(u.reminder_id || ':' || u.user_id, ',')";
   auto list = cluster.store_value(fmt::format(
-      "select coalesce(string_agg(u.reminder_id::text || ':' || u.user_id::text, ','), '') "
-      "from reminder_users u join reminders r on r.id = u.reminder_id where r.ticket like '{}%'",
-      prefix));
+      "select coalesce({}, '') from reminder_users u join reminders r on r.id = u.reminder_id "
+      "where r.ticket like '{}%'",
+      pairs, prefix));
   std::set<std::pair<std::string, std::uint64_t>> rows;
   std::size_t start = 0;
   while (start < list.size()) {
@@ -133,10 +137,30 @@ boost::json::array wait_for_records(HttpClient& client, const std::string& ticke
   return last;
 }
 
+// The behaviour a client sees is the same in both modes: these run against each.
+class RemindBothModes : public ::testing::TestWithParam<Mode> {
+ protected:
+  // Embedded: one instance (the store belongs to one process).
+  int instances(int distributed) const { return GetParam() == Mode::embedded ? 1 : distributed; }
+};
+
+std::string mode_name(const ::testing::TestParamInfo<Mode>& info) {
+  return info.param == Mode::embedded ? "embedded" : "distributed";
+}
+
+// Instance `i`, or the only one in the embedded mode.
+HttpClient client_of(SeckillCluster& cluster, int i) {
+  return cluster.client(i % cluster.size());
+}
+
 }  // namespace
 
-TEST(RemindSystem, OneTicketFortyUsersFiveAttemptsMakeOneRecordThenANewOneAfterTheWindow) {
-  SeckillCluster cluster(3, {"--reminder-window", "4s", "--reminder-user-window", "4s"});
+INSTANTIATE_TEST_SUITE_P(Modes, RemindBothModes,
+                         ::testing::Values(Mode::distributed, Mode::embedded), mode_name);
+
+TEST_P(RemindBothModes, OneTicketFortyUsersFiveAttemptsMakeOneRecordThenANewOneAfterTheWindow) {
+  SeckillCluster cluster(instances(3), {"--reminder-window", "4s", "--reminder-user-window", "4s"},
+                         GetParam());
   auto ticket = fresh_prefix("ONE");
   std::vector<Attempt> attempts;
   for (int round = 0; round < 5; ++round) {
@@ -158,7 +182,7 @@ TEST(RemindSystem, OneTicketFortyUsersFiveAttemptsMakeOneRecordThenANewOneAfterT
 
   // After the window a reminder opens a new main record.
   std::this_thread::sleep_until(started + 4500ms);
-  auto client = cluster.client(1);
+  auto client = client_of(cluster, 1);
   auto after = client.request("POST", reminders_path(ticket), token_for(10'041));
   ASSERT_EQ(after.status, 201) << after.body;
   EXPECT_TRUE(after.json().as_object().at("new_record").as_bool());
@@ -184,8 +208,9 @@ TEST(RemindSystem, OneTicketFortyUsersFiveAttemptsMakeOneRecordThenANewOneAfterT
   EXPECT_EQ(records[1].as_object().at("users").as_array().size(), 1u);
 }
 
-TEST(RemindSystem, AThousandTicketsTimesTenUsersMakeExactlyOneRecordEach) {
-  SeckillCluster cluster(3, {"--reminder-window", "10m", "--reminder-user-window", "10m"});
+TEST_P(RemindBothModes, AThousandTicketsTimesTenUsersMakeExactlyOneRecordEach) {
+  SeckillCluster cluster(instances(3),
+                         {"--reminder-window", "10m", "--reminder-user-window", "10m"}, GetParam());
   auto prefix = fresh_prefix("MANY");
   std::vector<Attempt> attempts;
   for (std::uint64_t user = 1; user <= 10; ++user) {
@@ -214,13 +239,14 @@ TEST(RemindSystem, AThousandTicketsTimesTenUsersMakeExactlyOneRecordEach) {
             "1000");
 }
 
-TEST(RemindSystem, AUserWindowShorterThanTheRecordWindow) {
+TEST_P(RemindBothModes, AUserWindowShorterThanTheRecordWindow) {
   // Documented: after their own window a user may remind again; inside the record's window that
   // joins the same record (new_record false, the user listed once, last_at moves).
-  SeckillCluster cluster(2, {"--reminder-window", "6s", "--reminder-user-window", "2s"});
+  SeckillCluster cluster(instances(2), {"--reminder-window", "6s", "--reminder-user-window", "2s"},
+                         GetParam());
   auto ticket = fresh_prefix("UW");
   auto a = cluster.client(0);
-  auto b = cluster.client(1);
+  auto b = client_of(cluster, 1);
   auto start = std::chrono::steady_clock::now();
   auto first = a.request("POST", reminders_path(ticket), token_for(31));
   ASSERT_EQ(first.status, 201) << first.body;
@@ -256,12 +282,13 @@ TEST(RemindSystem, AUserWindowShorterThanTheRecordWindow) {
             records[0].as_object().at("first_at").as_string());
 }
 
-TEST(RemindSystem, AUserWindowLongerThanTheRecordWindow) {
+TEST_P(RemindBothModes, AUserWindowLongerThanTheRecordWindow) {
   // Documented: the user's own window wins; the ticket may meanwhile get a new record from others.
-  SeckillCluster cluster(2, {"--reminder-window", "2s", "--reminder-user-window", "6s"});
+  SeckillCluster cluster(instances(2), {"--reminder-window", "2s", "--reminder-user-window", "6s"},
+                         GetParam());
   auto ticket = fresh_prefix("RW");
   auto a = cluster.client(0);
-  auto b = cluster.client(1);
+  auto b = client_of(cluster, 1);
   auto start = std::chrono::steady_clock::now();
   auto first = a.request("POST", reminders_path(ticket), token_for(41));
   ASSERT_EQ(first.status, 201) << first.body;
@@ -279,11 +306,11 @@ TEST(RemindSystem, AUserWindowLongerThanTheRecordWindow) {
   EXPECT_LE(retry, 4);
 }
 
-TEST(RemindSystem, StaffWorkflowRacesRolesAndErrors) {
-  SeckillCluster cluster(2, {"--reminder-sla", "1s"});
+TEST_P(RemindBothModes, StaffWorkflowRacesRolesAndErrors) {
+  SeckillCluster cluster(instances(2), {"--reminder-sla", "1s"}, GetParam());
   auto ticket = fresh_prefix("WF");
   auto c0 = cluster.client(0);
-  auto c1 = cluster.client(1);
+  auto c1 = client_of(cluster, 1);
   auto posted = c0.request("POST", reminders_path(ticket), token_for(51));
   ASSERT_EQ(posted.status, 201) << posted.body;
   auto id = std::string(posted.json().as_object().at("reminder_id").as_string());
@@ -355,7 +382,7 @@ TEST(RemindSystem, StaffWorkflowRacesRolesAndErrors) {
     std::vector<std::thread> staff;
     for (int i = 0; i < 2; ++i) {
       staff.emplace_back([&, i] {
-        auto c = cluster.client(i);
+        auto c = client_of(cluster, i);
         auto a = c.request("POST", "/api/v1/reminders/" + id + "/" + verb,
                            token_for(static_cast<std::uint64_t>(700 + i), "staff"));
         statuses[static_cast<std::size_t>(i)] = a.status;
@@ -448,4 +475,63 @@ TEST(RemindSystem, AnInstanceKilledMidStormLosesNoPromisedReminder) {
                             "ticket like '{}-%'",
                             prefix)),
             "0");
+}
+
+TEST(RemindEmbedded, KillNineMidStormLosesNoPromisedReminderAndTheWindowsSurviveARestart) {
+  SeckillCluster cluster(1, {"--reminder-window", "10m", "--reminder-user-window", "10m"},
+                         Mode::embedded);
+  auto prefix = fresh_prefix("EKILL");
+  std::vector<Attempt> attempts;
+  for (std::uint64_t user = 1; user <= 10; ++user) {
+    for (int t = 0; t < 600; ++t)
+      attempts.push_back({fmt::format("{}-{}", prefix, t), 70'000 + user});
+  }
+  RemindOutcome out;
+  std::thread storm([&] { run_storm(cluster, attempts, out, 24); });
+  for (int i = 0; i < 5000 && out.created.load() < 300; ++i)
+    std::this_thread::sleep_for(1ms);
+  cluster.process(0).kill_hard();
+  storm.join();
+  ASSERT_GT(out.created.load(), 0);
+  ASSERT_LT(out.created.load(), 6000) << "the kill came after the storm";
+  cluster.restart_hard(0);
+
+  // Every 201 was committed before it was answered: all there at once, no writer to wait for.
+  auto stored = stored_rows(cluster, prefix + "-");
+  std::set<std::pair<std::string, std::uint64_t>> missing;
+  for (const auto& p : out.promised) {
+    if (!stored.contains(p)) missing.insert(p);
+  }
+  ASSERT_TRUE(missing.empty()) << missing.size() << " promised reminders are not in SQLite, "
+                               << "e.g. record " << missing.begin()->first << " user "
+                               << missing.begin()->second;
+  EXPECT_LE(stored.size() - out.promised.size(), static_cast<std::size_t>(out.unanswered.load()));
+  EXPECT_EQ(cluster.store_value(fmt::format(
+                "select count(*) - count(distinct ticket) from reminders where ticket like '{}-%'",
+                prefix)),
+            "0");
+
+  // The coordinator was rebuilt: a promised user is still inside their window, another user
+  // joins the same record, and a new record's id is above every stored one.
+  auto client = cluster.client(0);
+  const auto& [record, user] = *out.promised.begin();
+  std::string ticket;
+  for (const auto& [t, ids] : out.ids_by_ticket) {
+    if (ids.contains(record)) ticket = t;
+  }
+  ASSERT_FALSE(ticket.empty());
+  auto again = client.request("POST", reminders_path(ticket), token_for(user));
+  EXPECT_EQ(again.status, 409) << again.body;
+  EXPECT_EQ(again.error_code(), "already_reminded");
+  auto joined = client.request("POST", reminders_path(ticket), token_for(79'999));
+  ASSERT_EQ(joined.status, 201) << joined.body;
+  EXPECT_FALSE(joined.json().as_object().at("new_record").as_bool());
+  EXPECT_EQ(joined.json().as_object().at("reminder_id").as_string(), record);
+  auto max_before = std::stoull(cluster.store_value("select max(id) from reminders"));
+  auto fresh = client.request("POST", reminders_path(prefix + "-new"), token_for(79'999));
+  ASSERT_EQ(fresh.status, 201) << fresh.body;
+  EXPECT_TRUE(fresh.json().as_object().at("new_record").as_bool());
+  EXPECT_GT(std::stoull(std::string(fresh.json().as_object().at("reminder_id").as_string())),
+            max_before)
+      << "ids continue upward";
 }
