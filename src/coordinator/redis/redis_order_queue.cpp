@@ -204,11 +204,11 @@ asio::awaitable<void> RedisOrderQueue::ack(std::vector<QueuedOrder> done) {
 asio::awaitable<void> RedisOrderQueue::dead_letter(QueuedOrder entry, std::string reason) {
   auto voucher = voucher_of_stream(entry.stream);
   auto dead = voucher.empty() ? std::string("seckill:orders:dead") : entry.stream + ":dead";
-  auto order = std::to_string(entry.order.id);
-  auto user = std::to_string(entry.order.user_id);
-  auto vid = std::to_string(entry.order.voucher_id);
+  auto order = std::to_string(entry.item.id);
+  auto user = std::to_string(entry.item.user_id);
+  auto vid = std::to_string(entry.item.voucher_id);
   auto at = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                               entry.order.created_at.time_since_epoch())
+                               entry.item.created_at.time_since_epoch())
                                .count());
   (co_await client_.command({"XADD", dead, "*", "o", order, "u", user, "v", vid, "t", at, "reason",
                              reason, "source", entry.entry_id}))

@@ -26,7 +26,8 @@ class RedisOrderQueue : public sale::OrderQueue {
       std::chrono::milliseconds min_idle, std::size_t max) override;
   boost::asio::awaitable<void> ack(std::vector<sale::QueuedOrder> done) override;
   boost::asio::awaitable<void> dead_letter(sale::QueuedOrder entry, std::string reason) override;
-  boost::asio::awaitable<std::uint64_t> backlog() override;
+  /// Entries not yet stored, over every voucher stream.
+  boost::asio::awaitable<std::uint64_t> backlog();
 
   const std::string& consumer() const { return consumer_; }
 

@@ -182,12 +182,12 @@ asio::awaitable<void> RedisReminderQueue::ack(std::vector<QueuedReminder> done) 
 
 asio::awaitable<void> RedisReminderQueue::dead_letter(QueuedReminder entry, std::string reason) {
   auto dead = entry.stream + ":dead";
-  auto record = std::to_string(entry.event.reminder_id);
-  auto user = std::to_string(entry.event.user_id);
+  auto record = std::to_string(entry.item.reminder_id);
+  auto user = std::to_string(entry.item.user_id);
   auto at = std::to_string(
-      std::chrono::duration_cast<std::chrono::milliseconds>(entry.event.at.time_since_epoch())
+      std::chrono::duration_cast<std::chrono::milliseconds>(entry.item.at.time_since_epoch())
           .count());
-  (co_await client_.command({"XADD", dead, "*", "r", record, "k", entry.event.ticket, "u", user,
+  (co_await client_.command({"XADD", dead, "*", "r", record, "k", entry.item.ticket, "u", user,
                              "t", at, "reason", reason, "source", entry.entry_id}))
       .value();
   std::vector<QueuedReminder> one{std::move(entry)};

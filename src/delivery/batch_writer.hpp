@@ -1,0 +1,172 @@
+#pragma once
+// Moves decided work (orders, reminder events) from a DurableQueue to the store, in batches, in
+// every instance. An entry is acknowledged only after the transaction that stored it committed,
+// so a crash at any point leaves it pending, to be claimed and written again; the store ignores
+// what it already has, so writing twice changes nothing.
+//
+// Failures: an outage (InfraError other than ReplyError) leaves the batch pending, to be claimed
+// again after the idle time; a refusal by the store (ReplyError: an SQL error) makes the writer
+// find the refused entries one by one, and an entry refused `max_deliveries` times goes to the
+// dead letters. Never an entry is dropped silently.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/infra_error.hpp"
+#include "delivery/durable_queue.hpp"
+
+namespace seckill::delivery {
+
+struct BatchWriterOptions {
+  std::size_t batch = 500;
+  std::chrono::milliseconds block{100};
+  /// An entry pending this long with some consumer is assumed abandoned and claimed.
+  std::chrono::milliseconds claim_idle{5000};
+  std::chrono::milliseconds claim_every{1000};
+  /// An entry the store refuses (an SQL error, not an outage) this many times is dead-lettered.
+  std::uint64_t max_deliveries = 5;
+  std::chrono::milliseconds retry_backoff{200};
+};
+
+struct BatchWriterStats {
+  std::atomic<std::uint64_t> written{0};  ///< what the store reports as written
+  std::atomic<std::uint64_t> batches{0};
+  std::atomic<std::uint64_t> dead_lettered{0};
+  std::atomic<std::uint64_t> store_failures{0};
+};
+
+template <class Item>
+class BatchWriter {
+ public:
+  /// Stores a batch in one transaction, idempotently; returns how much it wrote. Throws
+  /// ReplyError when the store refuses the batch, another InfraError on an outage.
+  using Sink = std::function<boost::asio::awaitable<std::size_t>(std::vector<Item>)>;
+
+  /// `name` appears in the logs ("order", "reminder"). The queue must outlive the writer.
+  BatchWriter(DurableQueue<Item>& queue, Sink sink, std::string name,
+              BatchWriterOptions options = {})
+      : queue_(queue), sink_(std::move(sink)), name_(std::move(name)), options_(options) {}
+
+  /// Runs until stop(); never throws (failures are counted, logged and retried).
+  boost::asio::awaitable<void> run();
+  /// Makes run() return after the batch in hand.
+  void stop() { stopping_.store(true); }
+
+  const BatchWriterStats& stats() const { return stats_; }
+
+ private:
+  using Batch = std::vector<Queued<Item>>;
+
+  static std::vector<Item> items_of(const Batch& batch) {
+    std::vector<Item> out;
+    out.reserve(batch.size());
+    for (const auto& q : batch)
+      out.push_back(q.item);
+    return out;
+  }
+
+  boost::asio::awaitable<void> pause(std::chrono::milliseconds d) {
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, d);
+    co_await timer.async_wait(boost::asio::use_awaitable);
+  }
+
+  boost::asio::awaitable<bool> write(Batch batch);
+  boost::asio::awaitable<void> write_one_by_one(Batch batch);
+
+  DurableQueue<Item>& queue_;
+  Sink sink_;
+  std::string name_;
+  BatchWriterOptions options_;
+  BatchWriterStats stats_;
+  std::atomic<bool> stopping_{false};
+};
+
+template <class Item>
+boost::asio::awaitable<void> BatchWriter<Item>::run() {
+  auto last_claim = std::chrono::steady_clock::now() - options_.claim_every;
+  while (!stopping_.load()) {
+    bool progressed = true;
+    try {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_claim >= options_.claim_every) {
+        last_claim = now;
+        auto stale = co_await queue_.claim_stale(options_.claim_idle, options_.batch);
+        if (!stale.empty()) {
+          spdlog::info("{} writer: claimed {} abandoned entries", name_, stale.size());
+          progressed = co_await write(std::move(stale));
+        }
+      }
+      if (progressed) {
+        auto batch = co_await queue_.read(options_.batch, options_.block);
+        if (!batch.empty()) progressed = co_await write(std::move(batch));
+      }
+    } catch (const InfraError& e) {
+      // The queue itself is unreachable; what we hold stays pending and is claimed later.
+      spdlog::warn("{} writer: queue unavailable: {}", name_, e.what());
+      progressed = false;
+    }
+    if (!progressed) co_await pause(options_.retry_backoff);
+  }
+}
+
+template <class Item>
+boost::asio::awaitable<bool> BatchWriter<Item>::write(Batch batch) {
+  bool refused = false;
+  try {
+    auto written = co_await sink_(items_of(batch));
+    stats_.written.fetch_add(written, std::memory_order_relaxed);
+    stats_.batches.fetch_add(1, std::memory_order_relaxed);
+  } catch (const ReplyError& e) {
+    stats_.store_failures.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("{} writer: batch of {} refused ({}); writing one by one", name_, batch.size(),
+                 e.what());
+    refused = true;
+  } catch (const InfraError& e) {
+    stats_.store_failures.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("{} writer: store unavailable, {} entries stay queued: {}", name_, batch.size(),
+                 e.what());
+    co_return false;
+  }
+  // No co_await inside a catch block (C++ forbids it): the refusal is handled here.
+  if (refused) {
+    co_await write_one_by_one(std::move(batch));
+    co_return true;
+  }
+  co_await queue_.ack(std::move(batch));
+  co_return true;
+}
+
+template <class Item>
+boost::asio::awaitable<void> BatchWriter<Item>::write_one_by_one(Batch batch) {
+  for (auto& entry : batch) {
+    std::string refusal;
+    try {
+      auto written = co_await sink_(std::vector<Item>(1, entry.item));
+      stats_.written.fetch_add(written, std::memory_order_relaxed);
+    } catch (const ReplyError& e) {
+      refusal = e.what();
+    }
+    if (refusal.empty()) {
+      co_await queue_.ack(Batch(1, entry));
+    } else if (entry.deliveries >= options_.max_deliveries) {
+      spdlog::error("{} writer: entry {} of {} dead-lettered after {} deliveries: {}", name_,
+                    entry.entry_id, entry.stream, entry.deliveries, refusal);
+      stats_.dead_lettered.fetch_add(1, std::memory_order_relaxed);
+      co_await queue_.dead_letter(entry, refusal);
+    }
+    // Otherwise it stays pending and comes back through claim_stale.
+  }
+}
+
+}  // namespace seckill::delivery
