@@ -4,8 +4,8 @@
 #   purchase, distinct     every request a new user on a voucher with stock to spare: the whole
 #                          path (window, id, Lua script, stream, pending record, order writer)
 #   purchase, sold out     after the voucher sold out: the instance's local flag answers
-#   remind, new            every request a new user reminding one ticket (distributed only)
-#   remind, repeat         one user again and again: already_reminded (distributed only)
+#   remind, new            every request a new user reminding one ticket
+#   remind, repeat         one user again and again: already_reminded
 # Distributed mode (private Redis + PostgreSQL from scripts/with-services) and embedded mode.
 # Usage: scripts/with-services bench/sale/run.sh [seconds] [server-threads]
 set -euo pipefail
@@ -51,11 +51,9 @@ run_mode() {  # run_mode MODE FLAGS...
   local sold; sold=$(create 1)
   curl -s -XPOST "$base/api/v1/vouchers/$sold/orders" -H "Authorization: Bearer $admin" >/dev/null
   TOKENS=$work/tokens VOUCHER=$sold measure "$mode/purchase-soldout" "$base" -s bench/sale/purchase.lua
-  if [ "$mode" = distributed ]; then
-    TOKENS=$work/tokens TICKET="bench-$RANDOM" measure "$mode/remind-new" "$base" -s bench/sale/purchase.lua
-    head -n 1 "$work/tokens" >"$work/one-token"
-    TOKENS=$work/one-token TICKET="bench-$RANDOM" measure "$mode/remind-repeat" "$base" -s bench/sale/purchase.lua
-  fi
+  TOKENS=$work/tokens TICKET="bench-$RANDOM" measure "$mode/remind-new" "$base" -s bench/sale/purchase.lua
+  head -n 1 "$work/tokens" >"$work/one-token"
+  TOKENS=$work/one-token TICKET="bench-$RANDOM" measure "$mode/remind-repeat" "$base" -s bench/sale/purchase.lua
   kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 }
 
