@@ -535,3 +535,23 @@ TEST(RemindEmbedded, KillNineMidStormLosesNoPromisedReminderAndTheWindowsSurvive
             max_before)
       << "ids continue upward";
 }
+
+TEST(RemindEmbedded, AUsersWindowAfterARestartCountsFromTheirLatestReminder) {
+  // User window 2 s, record window 30 s: a user may remind the same record again after 2 s.
+  SeckillCluster cluster(1, {"--reminder-window", "30s", "--reminder-user-window", "2s"},
+                         Mode::embedded);
+  auto ticket = fresh_prefix("ELAST");
+  auto client = cluster.client(0);
+  auto remind = [&] { return client.request("POST", reminders_path(ticket), token_for(81'001)); };
+  ASSERT_EQ(remind().status, 201);
+  std::this_thread::sleep_for(2200ms);
+  auto again = remind();
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_FALSE(again.json().as_object().at("new_record").as_bool());
+  // Restart at once: the window of that second reminder still runs, so a third is refused.
+  cluster.restart_hard(0);
+  client = cluster.client(0);
+  auto third = remind();
+  EXPECT_EQ(third.status, 409) << third.body;
+  EXPECT_EQ(third.error_code(), "already_reminded");
+}

@@ -15,7 +15,7 @@ namespace seckill::store::sqlite {
 
 namespace {
 
-constexpr std::int64_t kSchemaVersion = 1;
+constexpr std::int64_t kSchemaVersion = 2;
 
 std::exception_ptr io_error(const std::string& message) {
   return std::make_exception_ptr(IoError(message));
@@ -45,12 +45,14 @@ std::int64_t schema_version(SqliteConnection& c) {
   return version;
 }
 
-/// Applies the schema in one transaction when the file has none yet.
+/// Brings the schema up to date in one transaction, one numbered step after the other.
 void migrate(SqliteConnection& c) {
   c.exec_script("begin immediate");
   try {
-    if (schema_version(c) == 0) {
-      c.exec_script(std::string(sql::schema_0001_initial));
+    auto version = schema_version(c);
+    if (version < 1) c.exec_script(std::string(sql::schema_0001_initial));
+    if (version < 2) c.exec_script(std::string(sql::schema_0002_user_last_at));
+    if (version < kSchemaVersion) {
       c.exec_script(fmt::format("pragma user_version = {}", kSchemaVersion));
     }
     c.exec_script("commit");

@@ -14,14 +14,16 @@ namespace {
   "id, ticket, status, first_at, last_at, acked_by, acked_at, resolved_at"
 
 // A replayed event changes nothing: the record is created once (first_at only moves back,
-// last_at only forward), a user is added once with the time of their first reminder.
+// last_at only forward), a user is added once with the time of their first reminder (`at`),
+// and `last_at` keeps their latest, from which a restart counts the user's window.
 constexpr std::string_view kUpsertRecord =
     "insert into reminders (id, ticket, status, first_at, last_at) values (?1, ?2, 'open', ?3, ?3) "
     "on conflict (id) do update set last_at = max(last_at, excluded.last_at), "
     "first_at = min(first_at, excluded.first_at)";
 constexpr std::string_view kInsertUser =
-    "insert into reminder_users (reminder_id, user_id, at) values (?1, ?2, ?3) "
-    "on conflict do nothing";
+    "insert into reminder_users (reminder_id, user_id, at, last_at) values (?1, ?2, ?3, ?3) "
+    "on conflict (reminder_id, user_id) do update set "
+    "last_at = max(coalesce(last_at, at), excluded.at)";
 constexpr std::string_view kSelectReminder =
     "select " SECKILL_REMINDER_COLUMNS " from reminders where id = ?1";
 // ?2 unbound (NULL): every record of the ticket.
@@ -38,6 +40,10 @@ constexpr std::string_view kSelectSince =
     "select " SECKILL_REMINDER_COLUMNS " from reminders where first_at >= ?1 order by first_at, id";
 constexpr std::string_view kSelectUsers =
     "select user_id, at from reminder_users where reminder_id = ?1 order by at, user_id";
+// For rebuilding the gate: each user's latest reminder on the record.
+constexpr std::string_view kSelectUsersLatest =
+    "select user_id, coalesce(last_at, at) from reminder_users where reminder_id = ?1 "
+    "order by at, user_id";
 constexpr std::string_view kAck =
     "update reminders set status = 'acked', acked_by = ?2, acked_at = ?3 "
     "where id = ?1 and status = 'open'";
@@ -72,9 +78,10 @@ std::vector<ReminderRecord> read_records(Query& q) {
   return out;
 }
 
-void load_users(SqliteConnection& c, std::vector<ReminderRecord>& records) {
+void load_users(SqliteConnection& c, std::vector<ReminderRecord>& records,
+                std::string_view select = kSelectUsers) {
   for (auto& r : records) {
-    auto q = c.query(kSelectUsers);
+    auto q = c.query(select);
     q.bind_id(1, r.id);
     while (q.step())
       r.users.push_back(ReminderUser{q.id(0), q.time(1)});
@@ -173,7 +180,7 @@ std::vector<ReminderRecord> select_reminders_since(SqliteConnection& c, SysTime 
       q.bind_time(1, since);
       records = read_records(q);
     }
-    load_users(c, records);
+    load_users(c, records, kSelectUsersLatest);
     return records;
   });
 }

@@ -55,7 +55,8 @@ class SqliteReminderRecords final : public remind::ReminderRecords {
                                                                          SysTime at) override;
 
   /// select_reminders_since, blocking, for start-up before the I/O threads run: what the
-  /// embedded reminder gate is rebuilt from (EmbeddedReminderGate::restore).
+  /// embedded reminder gate is rebuilt from (EmbeddedReminderGate::restore). Each user's `at`
+  /// here is their latest reminder on the record (not their first), so windows count from it.
   std::vector<ReminderRecord> records_since_now(SysTime since);
 
  private:
