@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "core/rfc3339.hpp"
 #include "support/test_env.hpp"
 #include "system/seckill_cluster.hpp"
 
@@ -342,7 +343,7 @@ TEST_P(RemindBothModes, StaffWorkflowRacesRolesAndErrors) {
   std::set<std::string> seen;
   bool found = false;
   std::string cursor;
-  std::string previous_first_at;
+  seckill::SysTime previous_first_at{};
   for (int page = 0; page < 1000; ++page) {
     auto target = "/api/v1/reminders?status=open&limit=200" +
                   (cursor.empty() ? std::string() : "&cursor=" + cursor);
@@ -354,9 +355,11 @@ TEST_P(RemindBothModes, StaffWorkflowRacesRolesAndErrors) {
       const auto& r = item.as_object();
       std::string rid(r.at("id").as_string());
       EXPECT_TRUE(seen.insert(rid).second) << "listed twice: " << rid;
-      std::string first_at(r.at("first_at").as_string());
-      EXPECT_LE(previous_first_at, first_at);
-      previous_first_at = first_at;
+      // Compared as times: "...:22Z" sorts after "...:22.001Z" as text.
+      auto first_at = seckill::parse_rfc3339(r.at("first_at").as_string());
+      ASSERT_TRUE(first_at.has_value()) << r.at("first_at").as_string();
+      EXPECT_LE(previous_first_at, *first_at) << "oldest first";
+      previous_first_at = *first_at;
       EXPECT_EQ(r.at("status").as_string(), "open");
       if (rid == id) {
         found = true;
