@@ -205,7 +205,8 @@ TEST_P(RemindBothModes, OneTicketFortyUsersFiveAttemptsMakeOneRecordThenANewOneA
   EXPECT_EQ(first.at("ticket").as_string(), ticket);
   EXPECT_EQ(first.at("status").as_string(), "open");
   EXPECT_EQ(first.at("users").as_array().size(), 40u);
-  EXPECT_GE(first.at("last_at").as_string(), first.at("first_at").as_string());
+  EXPECT_GE(seckill::parse_rfc3339(first.at("last_at").as_string()).value(),
+            seckill::parse_rfc3339(first.at("first_at").as_string()).value());
   EXPECT_EQ(records[1].as_object().at("users").as_array().size(), 1u);
 }
 
@@ -279,8 +280,8 @@ TEST_P(RemindBothModes, AUserWindowShorterThanTheRecordWindow) {
   auto records = wait_for_records(a, ticket, 2);
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[0].as_object().at("users").as_array().size(), 2u);  // user 31 once
-  EXPECT_GT(records[0].as_object().at("last_at").as_string(),
-            records[0].as_object().at("first_at").as_string());
+  EXPECT_GT(seckill::parse_rfc3339(records[0].as_object().at("last_at").as_string()).value(),
+            seckill::parse_rfc3339(records[0].as_object().at("first_at").as_string()).value());
 }
 
 TEST_P(RemindBothModes, AUserWindowLongerThanTheRecordWindow) {
