@@ -187,8 +187,8 @@ asio::awaitable<void> RedisReminderQueue::dead_letter(QueuedReminder entry, std:
   auto at = std::to_string(
       std::chrono::duration_cast<std::chrono::milliseconds>(entry.item.at.time_since_epoch())
           .count());
-  (co_await client_.command({"XADD", dead, "*", "r", record, "k", entry.item.ticket, "u", user,
-                             "t", at, "reason", reason, "source", entry.entry_id}))
+  (co_await client_.command({"XADD", dead, "*", "r", record, "k", entry.item.ticket, "u", user, "t",
+                             at, "reason", reason, "source", entry.entry_id}))
       .value();
   std::vector<QueuedReminder> one{std::move(entry)};
   co_await ack(std::move(one));
