@@ -1,4 +1,3 @@
-#include <charconv>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -8,6 +7,7 @@
 #include "app/commands.hpp"
 #include "app/logging.hpp"
 #include "coordinator/redis/sale_keys.hpp"
+#include "core/decimal.hpp"
 #include "core/infra_error.hpp"
 #include "redis/client.hpp"
 #include "sale/sale_audit.hpp"
@@ -24,12 +24,9 @@ namespace {
 constexpr auto kDrainWait = std::chrono::seconds(30);
 
 std::uint64_t parse_u64(std::string_view text) {
-  std::uint64_t v = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || ptr != text.data() + text.size()) {
-    throw ProtocolError(fmt::format("'{}' is not an id", text));
-  }
-  return v;
+  auto v = parse_decimal<std::uint64_t>(text);
+  if (!v) throw ProtocolError(fmt::format("'{}' is not an id", text));
+  return *v;
 }
 
 std::vector<sale::StoreView> read_store(const std::string& conninfo) {

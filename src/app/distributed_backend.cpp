@@ -1,7 +1,5 @@
 #include "app/distributed_backend.hpp"
 
-#include <charconv>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -13,6 +11,7 @@
 #include "api/remind_routes.hpp"
 #include "api/sale_routes.hpp"
 #include "coordinator/redis/sale_keys.hpp"
+#include "core/decimal.hpp"
 #include "core/infra_error.hpp"
 #include "id/counter_sequence_source.hpp"
 #include "store/postgres/migrations.hpp"
@@ -69,9 +68,7 @@ asio::awaitable<void> announce_sold_out(redis::Client& client, std::uint64_t vou
 }  // namespace
 
 void DistributedBackend::heard_sold_out(std::string_view payload) {
-  std::uint64_t id = 0;
-  auto [ptr, ec] = std::from_chars(payload.data(), payload.data() + payload.size(), id);
-  if (ec == std::errc{} && ptr == payload.data() + payload.size()) sale_.cache().mark_sold_out(id);
+  if (auto id = parse_decimal<std::uint64_t>(payload)) sale_.cache().mark_sold_out(*id);
 }
 
 asio::awaitable<std::uint64_t> GeneratorIdSource::next_id() {

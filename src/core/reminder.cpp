@@ -1,22 +1,12 @@
 #include "core/reminder.hpp"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include "core/decimal.hpp"
 
 namespace seckill {
 
-namespace {
-
-template <class T>
-std::optional<T> parse_number(std::string_view text) {
-  T value{};
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string_view to_string(ReminderStatus s) {
   switch (s) {
@@ -72,8 +62,8 @@ std::string format_reminder_cursor(const ReminderCursor& cursor) {
 std::optional<ReminderCursor> parse_reminder_cursor(std::string_view text) {
   auto dash = text.find('-');
   if (dash == std::string_view::npos) return std::nullopt;
-  auto micros = parse_number<std::int64_t>(text.substr(0, dash));
-  auto id = parse_number<std::uint64_t>(text.substr(dash + 1));
+  auto micros = parse_decimal<std::int64_t>(text.substr(0, dash));
+  auto id = parse_decimal<std::uint64_t>(text.substr(dash + 1));
   if (!micros || !id || *micros < 0) return std::nullopt;
   return ReminderCursor{
       SysTime(std::chrono::duration_cast<SysTime::duration>(std::chrono::microseconds(*micros))),

@@ -1,7 +1,6 @@
 #include "coordinator/redis/redis_order_queue.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <random>
 #include <unistd.h>
@@ -12,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "coordinator/redis/sale_keys.hpp"
+#include "core/decimal.hpp"
 #include "core/infra_error.hpp"
 
 namespace seckill::coordinator::redis {
@@ -25,14 +25,6 @@ namespace {
 // New voucher streams are picked up this often.
 constexpr auto kStreamRefresh = std::chrono::seconds(1);
 
-template <class T>
-std::optional<T> parse_number(std::string_view text) {
-  T value{};
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
 // An entry as take_order.lua writes it: fields o (order), u (user), v (voucher), t (millis).
 std::optional<Order> parse_entry(std::span<const Reply> fields) {
   std::optional<std::uint64_t> order, user, voucher;
@@ -42,13 +34,13 @@ std::optional<Order> parse_entry(std::span<const Reply> fields) {
     auto name = fields[i].as_string();
     auto value = fields[i + 1].as_string();
     if (name == "o")
-      order = parse_number<std::uint64_t>(value);
+      order = parse_decimal<std::uint64_t>(value);
     else if (name == "u")
-      user = parse_number<std::uint64_t>(value);
+      user = parse_decimal<std::uint64_t>(value);
     else if (name == "v")
-      voucher = parse_number<std::uint64_t>(value);
+      voucher = parse_decimal<std::uint64_t>(value);
     else if (name == "t")
-      at = parse_number<std::int64_t>(value);
+      at = parse_decimal<std::int64_t>(value);
   }
   if (!order || !user || !voucher || !at) return std::nullopt;
   return Order{.id = *order,
@@ -84,7 +76,7 @@ asio::awaitable<std::vector<std::string>> RedisOrderQueue::streams() {
     Reply members = co_await client_.command({"SMEMBERS", kVoucherSetKey});
     std::vector<std::string> fresh;
     for (const auto& m : members.elements()) {
-      if (auto id = parse_number<std::uint64_t>(m.as_string())) {
+      if (auto id = parse_decimal<std::uint64_t>(m.as_string())) {
         fresh.push_back(SaleKeys(*id).orders);
       }
     }

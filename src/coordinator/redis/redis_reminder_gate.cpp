@@ -1,9 +1,9 @@
 #include "coordinator/redis/redis_reminder_gate.hpp"
 
 #include <array>
-#include <charconv>
 
 #include "coordinator/redis/remind_keys.hpp"
+#include "core/decimal.hpp"
 #include "core/infra_error.hpp"
 #include "seckill_coordinator_redis_embedded.hpp"
 
@@ -21,12 +21,9 @@ const Script& remind_script() {
 }
 
 std::uint64_t parse_id(std::string_view text) {
-  std::uint64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size()) {
-    throw ProtocolError("remind.lua: the record id is not a number");
-  }
-  return value;
+  auto value = parse_decimal<std::uint64_t>(text);
+  if (!value) throw ProtocolError("remind.lua: the record id is not a number");
+  return *value;
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 #include "coordinator/redis/redis_reminder_queue.hpp"
 
-#include <charconv>
 #include <map>
 
 #include <spdlog/spdlog.h>
 
 #include "coordinator/redis/remind_keys.hpp"
+#include "core/decimal.hpp"
 #include "core/infra_error.hpp"
 #include "core/ticket.hpp"
 
@@ -16,14 +16,6 @@ using remind::QueuedReminder;
 using seckill::redis::Reply;
 
 namespace {
-
-template <class T>
-std::optional<T> parse_number(std::string_view text) {
-  T value{};
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
-  return value;
-}
 
 // An entry as remind.lua writes it: r (record id), k (ticket), u (user), t (ms), n (new 1/0).
 std::optional<ReminderEvent> parse_entry(std::span<const Reply> fields) {
@@ -36,13 +28,13 @@ std::optional<ReminderEvent> parse_entry(std::span<const Reply> fields) {
     auto name = fields[i].as_string();
     auto value = fields[i + 1].as_string();
     if (name == "r")
-      record = parse_number<std::uint64_t>(value);
+      record = parse_decimal<std::uint64_t>(value);
     else if (name == "k")
       ticket = std::string(value);
     else if (name == "u")
-      user = parse_number<std::uint64_t>(value);
+      user = parse_decimal<std::uint64_t>(value);
     else if (name == "t")
-      at = parse_number<std::int64_t>(value);
+      at = parse_decimal<std::int64_t>(value);
     else if (name == "n")
       new_record = value == "1";
   }

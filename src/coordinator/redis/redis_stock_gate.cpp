@@ -1,7 +1,6 @@
 #include "coordinator/redis/redis_stock_gate.hpp"
 
 #include <array>
-#include <charconv>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -9,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "coordinator/redis/sale_keys.hpp"
+#include "core/decimal.hpp"
 #include "core/infra_error.hpp"
 #include "seckill_coordinator_redis_embedded.hpp"
 
@@ -35,14 +35,6 @@ constexpr std::int64_t kMaxCachedBuyers = 200'000;
 
 std::int64_t millis_of(SysTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-template <class T>
-std::optional<T> parse_number(std::string_view text) {
-  T value{};
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
-  return value;
 }
 
 }  // namespace
@@ -106,7 +98,7 @@ asio::awaitable<std::optional<std::int64_t>> RedisStockGate::stock_left(std::uin
   SaleKeys keys(voucher_id);
   Reply reply = co_await client_.command({"GET", keys.stock});
   if (reply.is_nil()) co_return std::nullopt;
-  auto n = parse_number<std::int64_t>(reply.as_string());
+  auto n = parse_decimal<std::int64_t>(reply.as_string());
   if (!n) throw ProtocolError("stock is not a number in " + keys.stock);
   co_return n;
 }
@@ -120,9 +112,9 @@ asio::awaitable<std::optional<Order>> RedisStockGate::find_pending(std::uint64_t
   auto a = text.find(':');
   auto b = text.find(':', a == std::string_view::npos ? a : a + 1);
   if (a == std::string_view::npos || b == std::string_view::npos) co_return std::nullopt;
-  auto voucher = parse_number<std::uint64_t>(text.substr(0, a));
-  auto user = parse_number<std::uint64_t>(text.substr(a + 1, b - a - 1));
-  auto ms = parse_number<std::int64_t>(text.substr(b + 1));
+  auto voucher = parse_decimal<std::uint64_t>(text.substr(0, a));
+  auto user = parse_decimal<std::uint64_t>(text.substr(a + 1, b - a - 1));
+  auto ms = parse_decimal<std::int64_t>(text.substr(b + 1));
   if (!voucher || !user || !ms) co_return std::nullopt;
   co_return Order{.id = order_id,
                   .user_id = *user,
@@ -141,7 +133,7 @@ asio::awaitable<std::optional<std::vector<std::uint64_t>>> RedisStockGate::buyer
   Reply users = co_await client_.command({"HKEYS", keys.buyers});
   std::vector<std::uint64_t> out;
   for (const auto& u : users.elements()) {
-    if (auto id = parse_number<std::uint64_t>(u.as_string())) out.push_back(*id);
+    if (auto id = parse_decimal<std::uint64_t>(u.as_string())) out.push_back(*id);
   }
   co_return out;
 }
