@@ -7,6 +7,7 @@
 
 #include "app/config.hpp"
 #include "core/duration.hpp"
+#include "loadgen/scenario.hpp"
 
 namespace seckill::app {
 namespace {
@@ -97,6 +98,33 @@ void add_backend_flags(CLI::App* cmd, BackendFlags& f) {
       ->envname("SECKILL_LOG_LEVEL");
 }
 
+std::chrono::milliseconds non_negative_duration(const std::string& flag, const std::string& text) {
+  auto d = parse_duration(text);
+  if (!d) throw UsageError{fmt::format("{}: {}", flag, d.error())};
+  if (d->count() < 0) throw UsageError{fmt::format("{}: must not be negative", flag)};
+  return *d;
+}
+
+std::vector<loadgen::Target> parse_targets(const std::vector<std::string>& texts) {
+  std::vector<loadgen::Target> out;
+  for (const auto& text : texts) {
+    for (const auto& one : split_urls(text)) {
+      ServeConfig parsed;
+      try {
+        parse_listen(one, parsed);
+      } catch (const UsageError&) {
+        throw UsageError{fmt::format("--target: '{}' is not HOST:PORT", one)};
+      }
+      if (parsed.listen_port == 0) {
+        throw UsageError{fmt::format("--target: '{}' needs a port", one)};
+      }
+      out.push_back(loadgen::Target{parsed.listen_host, parsed.listen_port});
+    }
+  }
+  if (out.empty()) out.push_back(loadgen::Target{});
+  return out;
+}
+
 }  // namespace
 
 std::variant<Command, CliExit> parse_command_line(int argc, const char* const* argv) {
@@ -170,11 +198,84 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       "check", "audit the coordinator against the store; exit 1 on any difference");
   add_backend_flags(check_cmd, check_backends);
 
-  // not built yet: they parse, say so, and exit 1
-  auto* demo_cmd = app.add_subcommand("demo", "a whole flash sale on this machine, with a report");
+  // demo
+  DemoConfig demo;
+  auto* demo_cmd = app.add_subcommand(
+      "demo",
+      "a whole flash sale on this machine: starts Redis and PostgreSQL if installed (else the "
+      "embedded mode), several instances, many users, then the report and `seckill check`");
+  demo_cmd->add_option("--users", demo.users, "distinct buyers, each trying once")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}))
+      ->capture_default_str();
+  demo_cmd->add_option("--stock", demo.stock, "the voucher's stock")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000'000}))
+      ->capture_default_str();
+  demo_cmd
+      ->add_option("--reminder-users", demo.reminder_users,
+                   "the reminder storm: this many users remind one ticket (0: none)")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{100'000'000}))
+      ->capture_default_str();
+  demo_cmd->add_option("--instances", demo.instances, "seckill serve processes (embedded: 1)")
+      ->check(CLI::Range(1u, 16u))
+      ->capture_default_str();
+  demo_cmd->add_option("--connections", demo.connections, "load generator connections")
+      ->check(CLI::Range(1u, 10000u))
+      ->capture_default_str();
+  demo_cmd->add_option("--server-threads", demo.server_threads, "--threads of each instance")
+      ->check(CLI::Range(1u, 256u))
+      ->capture_default_str();
+  demo_cmd->add_flag("--embedded", demo.embedded,
+                     "the embedded mode even when redis-server and PostgreSQL are installed");
+  demo_cmd->add_option("--html", demo.html_file, "also write the sale's report as an HTML page");
+
+  // bench
+  BenchConfig bench;
+  std::string scenario = "healthz", bench_duration = "10s", bench_warmup = "0s";
+  std::vector<std::string> targets;
+  bool quiet = false;
   auto* bench_cmd = app.add_subcommand("bench", "the load generator");
-  bench_cmd->allow_extras();
-  demo_cmd->allow_extras();
+  bench_cmd
+      ->add_option("--scenario", scenario,
+                   "healthz, sale, soldout, remind (= remind-new), remind-repeat, mixed")
+      ->capture_default_str();
+  bench_cmd->add_option("--target", targets,
+                        "HOST:PORT of an instance; repeat or comma-separate for several "
+                        "[127.0.0.1:8080]");
+  bench_cmd->add_option("--connections", bench.connections, "keep-alive connections")
+      ->check(CLI::Range(1u, 100000u))
+      ->capture_default_str();
+  bench_cmd->add_option("--threads", bench.threads, "load generator threads")
+      ->check(CLI::Range(1u, 256u))
+      ->capture_default_str();
+  bench_cmd->add_option("--duration", bench_duration, "how long to send (sale: at most)")
+      ->capture_default_str();
+  bench_cmd->add_option("--warmup", bench_warmup, "a first stretch that is not counted")
+      ->capture_default_str();
+  bench_cmd
+      ->add_option("--rate", bench.rate,
+                   "open loop: requests/s in total, latency from the intended send time "
+                   "(0: closed loop)")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  bench_cmd
+      ->add_option(
+          "--users", bench.users,
+          "new-user scenarios: this many distinct users, each sending once; the run ends after "
+          "the last (0: as many as the duration takes)")
+      ->capture_default_str();
+  bench_cmd->add_option("--stock", bench.stock, "sale and mixed: the stock of the voucher made")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000'000}))
+      ->capture_default_str();
+  bench_cmd->add_option("--first-user", bench.first_user, "the first user id")
+      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1'000'000'000'000'000}))
+      ->capture_default_str();
+  bench_cmd->add_option("--voucher", bench.voucher, "use this voucher instead of making one");
+  bench_cmd->add_option("--ticket", bench.ticket, "the ticket reminded [a fresh one]");
+  bench_cmd->add_option("--jwt-secret", bench.jwt_secret, "the servers' HS256 secret")
+      ->envname("SECKILL_JWT_SECRET");
+  bench_cmd->add_flag("--json", bench.json, "the report as JSON on stdout");
+  bench_cmd->add_option("--html", bench.html_file, "also write the report as an HTML page");
+  bench_cmd->add_flag("--quiet", quiet, "no progress line on stderr");
 
   try {
     app.parse(argc, argv);
@@ -230,8 +331,32 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       check_log_level(check.log_level);
       return Command{check};
     }
-    if (*demo_cmd) return Command{PendingVerb{"demo"}};
-    return Command{PendingVerb{"bench"}};
+    if (*demo_cmd) return Command{demo};
+    if (*bench_cmd) {
+      auto parsed = loadgen::parse_scenario(scenario);
+      if (!parsed) {
+        throw UsageError{fmt::format(
+            "--scenario: '{}' is not one of healthz, sale, soldout, remind, remind-new, "
+            "remind-repeat, mixed",
+            scenario)};
+      }
+      bench.scenario = *parsed;
+      bench.targets = parse_targets(targets);
+      bench.duration = positive_duration("--duration", bench_duration);
+      bench.warmup = non_negative_duration("--warmup", bench_warmup);
+      bench.progress = !quiet;
+      if (bench.voucher.find_first_not_of("0123456789") != std::string::npos) {
+        throw UsageError{fmt::format("--voucher: '{}' is not a decimal id", bench.voucher)};
+      }
+      if (loadgen::needs_tokens(bench.scenario) && bench.jwt_secret.empty()) {
+        throw UsageError{fmt::format(
+            "--jwt-secret (or SECKILL_JWT_SECRET) is required for --scenario {}: tokens are "
+            "minted with the servers' secret",
+            scenario)};
+      }
+      return Command{bench};
+    }
+    return Command{PendingVerb{"?"}};
   } catch (const UsageError& e) {
     return CliExit{2, fmt::format("seckill: {}", e.message)};
   }

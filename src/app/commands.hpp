@@ -10,5 +10,7 @@ int run_serve(const ServeConfig& config);
 int run_migrate(const MigrateConfig& config);
 int run_token(const TokenConfig& config);
 int run_check(const CheckConfig& config);
+int run_bench(const BenchConfig& config);
+int run_demo(const DemoConfig& config);
 
 }  // namespace seckill::app

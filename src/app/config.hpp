@@ -10,6 +10,8 @@
 #include <variant>
 #include <vector>
 
+#include "loadgen/bench_options.hpp"
+
 namespace seckill::app {
 
 using namespace std::chrono_literals;
@@ -53,12 +55,28 @@ struct CheckConfig {
   std::string log_level = "warn";
 };
 
+/// `seckill bench`: the load generator's options (src/loadgen/bench_options.hpp).
+using BenchConfig = loadgen::BenchOptions;
+
+/// `seckill demo`: a whole sale on this machine.
+struct DemoConfig {
+  std::uint64_t users = 100'000;          ///< distinct buyers, each trying once
+  std::int64_t stock = 1'000;             ///< the voucher's stock
+  std::uint64_t reminder_users = 20'000;  ///< the reminder storm: new users on one ticket
+  unsigned instances = 3;                 ///< `seckill serve` processes (embedded: always 1)
+  unsigned connections = 64;              ///< the load generator's connections
+  unsigned server_threads = 1;            ///< --threads of each instance
+  bool embedded = false;                  ///< the embedded mode even if Redis and PostgreSQL exist
+  std::string html_file;                  ///< the sale's report as an HTML page too
+};
+
 /// A verb that is not built yet; it says so and exits 1 rather than pretending.
 struct PendingVerb {
   std::string name;
 };
 
-using Command = std::variant<ServeConfig, MigrateConfig, TokenConfig, CheckConfig, PendingVerb>;
+using Command = std::variant<ServeConfig, MigrateConfig, TokenConfig, CheckConfig, PendingVerb,
+                             BenchConfig, DemoConfig>;
 
 /// The outcome of reading the command line: a command to run, or an exit code with the text to
 /// print (help: 0 on stdout; a usage or configuration error: 2 on stderr, naming the flag).

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
                           [](const MigrateConfig& c) { return run_migrate(c); },
                           [](const TokenConfig& c) { return run_token(c); },
                           [](const CheckConfig& c) { return run_check(c); },
+                          [](const BenchConfig& c) { return run_bench(c); },
+                          [](const DemoConfig& c) { return run_demo(c); },
                           [](const PendingVerb& v) {
                             fmt::print(stderr, "seckill {}: not available in this build yet\n",
                                        v.name);

@@ -121,3 +121,93 @@ TEST(Cli, TokenVerb) {
 TEST(Cli, HelpExitsZero) {
   EXPECT_EQ(exit_code(parse({"--help"})), 0);
 }
+
+TEST(Cli, BenchDefaultsAndFlags) {
+  auto healthz = std::get<BenchConfig>(std::get<Command>(parse({"bench"})));
+  EXPECT_EQ(healthz.scenario, seckill::loadgen::Scenario::healthz);
+  ASSERT_EQ(healthz.targets.size(), 1u);
+  EXPECT_EQ(healthz.targets[0].port, 8080);
+  EXPECT_EQ(healthz.connections, 64u);
+  EXPECT_EQ(healthz.duration, 10s);
+  EXPECT_EQ(healthz.rate, 0);
+  EXPECT_TRUE(healthz.progress);
+
+  auto sale = std::get<BenchConfig>(std::get<Command>(parse({"bench",
+                                                             "--scenario",
+                                                             "sale",
+                                                             "--target",
+                                                             "127.0.0.1:9001,127.0.0.1:9002",
+                                                             "--target",
+                                                             "localhost:9003",
+                                                             "--connections",
+                                                             "100",
+                                                             "--threads",
+                                                             "2",
+                                                             "--duration",
+                                                             "3s",
+                                                             "--warmup",
+                                                             "500ms",
+                                                             "--rate",
+                                                             "20000",
+                                                             "--users",
+                                                             "5000",
+                                                             "--stock",
+                                                             "10",
+                                                             "--jwt-secret",
+                                                             "s",
+                                                             "--json",
+                                                             "--html",
+                                                             "/tmp/r.html",
+                                                             "--quiet"})));
+  EXPECT_EQ(sale.scenario, seckill::loadgen::Scenario::sale);
+  ASSERT_EQ(sale.targets.size(), 3u);
+  EXPECT_EQ(sale.targets[1].port, 9002);
+  EXPECT_EQ(sale.targets[2].host, "localhost");
+  EXPECT_EQ(sale.connections, 100u);
+  EXPECT_EQ(sale.threads, 2u);
+  EXPECT_EQ(sale.duration, 3s);
+  EXPECT_EQ(sale.warmup, 500ms);
+  EXPECT_EQ(sale.rate, 20000);
+  EXPECT_EQ(sale.users, 5000u);
+  EXPECT_EQ(sale.stock, 10);
+  EXPECT_EQ(sale.jwt_secret, "s");
+  EXPECT_TRUE(sale.json);
+  EXPECT_EQ(sale.html_file, "/tmp/r.html");
+  EXPECT_FALSE(sale.progress);
+
+  auto remind = std::get<BenchConfig>(
+      std::get<Command>(parse({"bench", "--scenario", "remind", "--jwt-secret", "s"})));
+  EXPECT_EQ(remind.scenario, seckill::loadgen::Scenario::remind_new);
+}
+
+TEST(Cli, BenchBadUsageExitsTwoNamingTheFlag) {
+  EXPECT_EQ(exit_code(parse({"bench", "--scenario", "nope"})), 2);
+  EXPECT_NE(exit_text(parse({"bench", "--scenario", "nope"})).find("--scenario"),
+            std::string::npos);
+  EXPECT_EQ(exit_code(parse({"bench", "--scenario", "sale"})), 2);  // no secret
+  EXPECT_NE(exit_text(parse({"bench", "--scenario", "sale"})).find("--jwt-secret"),
+            std::string::npos);
+  EXPECT_EQ(exit_code(parse({"bench", "--target", "nohostport"})), 2);
+  EXPECT_NE(exit_text(parse({"bench", "--target", "nohostport"})).find("--target"),
+            std::string::npos);
+  EXPECT_EQ(exit_code(parse({"bench", "--duration", "0s"})), 2);
+  EXPECT_EQ(exit_code(parse({"bench", "--duration", "10"})), 2);
+  EXPECT_EQ(exit_code(parse({"bench", "--connections", "0"})), 2);
+  EXPECT_EQ(exit_code(parse({"bench", "--voucher", "12x"})), 2);
+}
+
+TEST(Cli, DemoDefaultsAndScaledDown) {
+  auto d = std::get<DemoConfig>(std::get<Command>(parse({"demo"})));
+  EXPECT_EQ(d.users, 100'000u);
+  EXPECT_EQ(d.stock, 1000);
+  EXPECT_EQ(d.instances, 3u);
+  EXPECT_FALSE(d.embedded);
+  auto small = std::get<DemoConfig>(std::get<Command>(
+      parse({"demo", "--users", "500", "--stock", "50", "--reminder-users", "0", "--embedded"})));
+  EXPECT_EQ(small.users, 500u);
+  EXPECT_EQ(small.stock, 50);
+  EXPECT_EQ(small.reminder_users, 0u);
+  EXPECT_TRUE(small.embedded);
+  EXPECT_EQ(exit_code(parse({"demo", "--users", "0"})), 2);
+  EXPECT_EQ(exit_code(parse({"demo", "--instances", "0"})), 2);
+}
