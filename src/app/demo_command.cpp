@@ -362,9 +362,8 @@ int demo(const DemoConfig& config, ChildProcesses& children, const fs::path& dir
   fmt::print("  [{}] each instance within 100 MiB resident (largest peak {:.1f} MiB)\n",
              worst_mib <= 100 ? "aim met" : "aim MISSED", worst_mib);
 
-  // Stop the instances first (they finish their writes), then audit.
-  for (auto pid : instance_pids)
-    children.stop(pid);
+  // The audit runs while the instances still drain their order streams into the store (it
+  // waits for the streams to empty); they are stopped after.
   if (distributed) {
     fmt::print("\n== seckill check\n");
     std::fflush(stdout);
@@ -379,6 +378,8 @@ int demo(const DemoConfig& config, ChildProcesses& children, const fs::path& dir
         "\n(`seckill check` audits the distributed mode; in the embedded mode the store is the "
         "coordinator, and the voucher's stock_left above is read from it)\n");
   }
+  for (auto pid : instance_pids)
+    children.stop(pid);
   fmt::print("\n{}\n", v.failed == 0 ? "demo: every invariant holds"
                                      : fmt::format("demo: {} invariant(s) FAILED", v.failed));
   return v.failed == 0 ? 0 : 1;
@@ -410,6 +411,10 @@ int run_demo(const DemoConfig& config) {
       return 1;  // the directory is kept for its logs
     }
   }  // every process stopped, by pid
+  if (code == 1) {
+    fmt::print(stderr, "seckill demo: the logs are kept in {}\n", dir.string());
+    return code;
+  }
   std::error_code ec;
   fs::remove_all(dir, ec);
   return code;
