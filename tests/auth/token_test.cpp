@@ -168,3 +168,23 @@ TEST_F(TokenTest, SignerMintsManyTokensQuickly) {
 
 }  // namespace
 }  // namespace seckill::auth
+
+// RFC 4231 test cases 2 and 6 (a short key, and a key longer than the block, hashed first).
+TEST(HmacSha256, MatchesRfc4231) {
+  auto hex = [](const seckill::auth::HmacSha256::Digest& d) {
+    std::string out;
+    for (unsigned char c : d) {
+      const char* digits = "0123456789abcdef";
+      out += digits[c >> 4];
+      out += digits[c & 15];
+    }
+    return out;
+  };
+  EXPECT_EQ(hex(seckill::auth::HmacSha256("Jefe").mac("what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(hex(seckill::auth::HmacSha256(std::string(131, '\xaa'))
+                    .mac("Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(hex(seckill::auth::HmacSha256("").mac("")),
+            "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
