@@ -13,10 +13,17 @@ ReminderService::ReminderService(ReminderGate& gate, ReminderRecords& records, I
 boost::asio::awaitable<std::expected<Reminded, Failure>> ReminderService::remind(
     std::uint64_t user_id, std::string ticket) {
   if (auto bad = validate_ticket(ticket)) co_return std::unexpected(std::move(*bad));
+  const auto asked_at = clock_();
+  if (auto left = recent_.time_left(ticket, user_id, asked_at)) {
+    auto retry = retry_after_seconds(*left);
+    co_return std::unexpected(Failure{
+        ErrorCode::already_reminded,
+        fmt::format("you reminded this ticket recently; you may again in {} s", retry), retry});
+  }
   // Offered to the coordinator in case this reminder opens a record; wasted otherwise (ids are
   // handed out in blocks from memory, so this costs no round trip in the common case).
   auto new_id = co_await ids_.next_id();
-  auto decision = co_await gate_.remind(std::move(ticket), user_id, new_id);
+  auto decision = co_await gate_.remind(ticket, user_id, new_id);
   switch (decision.outcome) {
     case RemindOutcome::opened:
       co_return Reminded{decision.reminder_id, true};
@@ -25,6 +32,7 @@ boost::asio::awaitable<std::expected<Reminded, Failure>> ReminderService::remind
     case RemindOutcome::already_reminded:
       break;
   }
+  recent_.remember(ticket, user_id, asked_at, decision.retry_after);
   auto retry = retry_after_seconds(decision.retry_after);
   co_return std::unexpected(Failure{
       ErrorCode::already_reminded,

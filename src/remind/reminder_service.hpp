@@ -21,6 +21,7 @@
 #include "core/error_code.hpp"
 #include "core/id_source.hpp"
 #include "core/reminder.hpp"
+#include "remind/recent_reminders.hpp"
 #include "remind/reminder_gate.hpp"
 #include "remind/reminder_records.hpp"
 
@@ -74,6 +75,8 @@ class ReminderService {
   IdSource& ids_;
   Clock clock_;
   std::chrono::milliseconds sla_;
+  /// Repeats answered here while the coordinator's already_reminded still holds.
+  RecentReminders recent_;
 };
 
 }  // namespace seckill::remind
