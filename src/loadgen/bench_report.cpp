@@ -73,7 +73,7 @@ std::string svg_line_chart(const std::string& title,
                            const std::vector<std::pair<double, double>>& pts,
                            const std::vector<std::pair<double, std::string>>& x_ticks,
                            const std::string& x_label, const std::string& y_label) {
-  constexpr double kW = 720, kH = 300, kLeft = 70, kRight = 20, kTop = 30, kBottom = 45;
+  constexpr double kW = 720, kH = 300, kLeft = 70, kRight = 40, kTop = 30, kBottom = 45;
   double x_min = 0, x_max = 1, y_max = 1;
   if (!pts.empty()) {
     x_min = pts.front().first;
@@ -243,7 +243,8 @@ std::string to_html(const BenchReport& r) {
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{0}</title>\n"
       "<style>body{{font-family:sans-serif;max-width:760px;margin:2em auto}}"
       "table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:3px 8px;"
-      "text-align:right}}pre{{background:#f6f6f6;padding:8px}}</style></head><body>\n"
+      "text-align:right}}pre{{background:#f6f6f6;padding:8px;white-space:pre-wrap}}</style></"
+      "head><body>\n"
       "<h1>{0}</h1>\n<pre>{1}</pre>\n",
       escape_html(title), escape_html(to_text(r)));
   out += "<table><tr><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr><tr>";
