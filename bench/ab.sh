@@ -3,6 +3,8 @@
 # one I/O thread each), short `seckill bench` runs alternating A, B, A, B, ... per case, and the
 # median of each. Alternating cancels most of the drift that other work on a shared machine
 # causes between two long runs; each case is also given as a ratio to the same binary's healthz.
+# Also each server's own CPU time per answered request (from /proc/PID/stat): on a machine shared
+# with other work, throughput swings with their load, CPU per request much less.
 # Usage: scripts/with-services bench/ab.sh BIN_A BIN_B [rounds] [seconds]
 #   e.g. bench/ab.sh build/release/seckill-before build/release/seckill 5 2
 set -euo pipefail
@@ -17,13 +19,15 @@ trap cleanup EXIT
 secret=ab-$RANDOM
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.05; done; return 1; }
-declare -A port
+declare -A port pid_of
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 for side in A B; do
   bin=$a; [ "$side" = B ] && bin=$b
   port[$side]=$(free_port)
   "$bin" serve --listen "127.0.0.1:${port[$side]}" --threads 1 --jwt-secret "$secret" --log-level warn \
     --redis "$SECKILL_TEST_REDIS_URL" --postgres "$SECKILL_TEST_POSTGRES_URL" 2>"$work/$side.log" &
   pids+=($!)
+  pid_of[$side]=$!
   wait_port "${port[$side]}"
 done
 cases=(healthz soldout remind-repeat remind-new purchase)
@@ -38,10 +42,14 @@ for side in A B; do "$load" bench --target "127.0.0.1:${port[$side]}" --duration
 for r in $(seq 1 "$rounds"); do
   for c in "${cases[@]}"; do
     for side in A B; do
+      t0=$(cpu_ticks "${pid_of[$side]}")
       # shellcheck disable=SC2046
       "$load" bench --target "127.0.0.1:${port[$side]}" --duration "${secs}s" --jwt-secret "$secret" \
-        --first-user $((1000000 + r * 10000000 + RANDOM)) --json --quiet $(args_of "$c") |
-        jq -r --arg s "$side" --arg c "$c" '"\($s) \($c) \(.requests_per_s)"' >>"$work/results"
+        --first-user $((1000000 + r * 10000000 + RANDOM)) --json --quiet $(args_of "$c") >"$work/run.json"
+      t1=$(cpu_ticks "${pid_of[$side]}")
+      jq -r --arg s "$side" --arg c "$c" --argjson ticks $((t1 - t0)) --argjson hz "$(getconf CLK_TCK)" \
+        '"\($s) \($c) \(.requests_per_s) \(if .requests > 0 then $ticks / $hz * 1e6 / .requests else 0 end)"' \
+        "$work/run.json" >>"$work/results"
     done
   done
   echo "round $r of $rounds done" >&2
@@ -50,12 +58,15 @@ median() { sort -n | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; e
 echo "A = $a"
 echo "B = $b"
 echo "medians of $rounds alternating ${secs}s runs, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf "%-14s %10s %8s %10s %8s %8s\n" case "A req/s" "A/hz" "B req/s" "B/hz" "B/A"
+printf "%-14s %10s %8s %10s %8s %8s   %12s %12s %8s\n" case "A req/s" "A/hz" "B req/s" "B/hz" "B/A" \
+  "A cpu us/req" "B cpu us/req" "B/A"
 ha=$(awk '$1 == "A" && $2 == "healthz" {print $3}' "$work/results" | median)
 hb=$(awk '$1 == "B" && $2 == "healthz" {print $3}' "$work/results" | median)
 for c in "${cases[@]}"; do
   ma=$(awk -v c="$c" '$1 == "A" && $2 == c {print $3}' "$work/results" | median)
   mb=$(awk -v c="$c" '$1 == "B" && $2 == c {print $3}' "$work/results" | median)
-  awk -v c="$c" -v a="$ma" -v b="$mb" -v ha="$ha" -v hb="$hb" \
-    'BEGIN {printf "%-14s %10.0f %8.2f %10.0f %8.2f %8.2f\n", c, a, a / ha, b, b / hb, b / a}'
+  ca=$(awk -v c="$c" '$1 == "A" && $2 == c {print $4}' "$work/results" | median)
+  cb=$(awk -v c="$c" '$1 == "B" && $2 == c {print $4}' "$work/results" | median)
+  awk -v c="$c" -v a="$ma" -v b="$mb" -v ha="$ha" -v hb="$hb" -v ca="$ca" -v cb="$cb" \
+    'BEGIN {printf "%-14s %10.0f %8.2f %10.0f %8.2f %8.2f   %12.1f %12.1f %8.2f\n", c, a, a / ha, b, b / hb, b / a, ca, cb, (ca > 0 ? cb / ca : 0)}'
 done
