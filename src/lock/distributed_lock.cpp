@@ -77,7 +77,9 @@ asio::awaitable<std::optional<std::shared_ptr<Lease>>> DistributedLock::acquire(
 
 asio::awaitable<ReleaseOutcome> DistributedLock::release(Lease& lease) {
   lease.released_.store(true, std::memory_order_release);
-  asio::post(lease.timer_.get_executor(), [&timer = lease.timer_] { timer.cancel(); });
+  // The timer is the watchdog's, on its executor; the lease is kept alive until it is cancelled.
+  asio::post(lease.timer_.get_executor(),
+             [self = lease.shared_from_this()] { self->timer_.cancel(); });
   bool released = co_await service_.release(lease.resource(), lease.owner());
   co_return released ? ReleaseOutcome::released : ReleaseOutcome::not_owner;
 }

@@ -14,8 +14,8 @@
 
 namespace seckill::lock {
 
-/// Shared by the holder and the watchdog that renews it.
-class Lease {
+/// Shared by the holder and the watchdog that renews it (always made with make_shared).
+class Lease : public std::enable_shared_from_this<Lease> {
  public:
   using Clock = std::chrono::steady_clock;
 

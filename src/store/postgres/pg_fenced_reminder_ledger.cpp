@@ -1,0 +1,69 @@
+#include "store/postgres/pg_fenced_reminder_ledger.hpp"
+
+#include "store/postgres/fencing.hpp"
+#include "store/postgres/pg_time.hpp"
+#include "store/postgres/reminder_store.hpp"
+
+namespace seckill::store::postgres {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr PgStatement kNow{"fenced_remind_now", "select " SECKILL_PG_MICROS("clock_timestamp()")};
+constexpr PgStatement kUserLast{"fenced_remind_user_last",
+                                "select " SECKILL_PG_MICROS(
+                                    "last_at") " from reminder_user_windows "
+                                               "where ticket = $1 and user_id = $2"};
+constexpr PgStatement kNewest{"fenced_remind_newest",
+                              "select id, " SECKILL_PG_MICROS(
+                                  "first_at") " from reminders where ticket = $1 "
+                                              "order by first_at desc, id desc limit 1"};
+constexpr PgStatement kUserWindow{"fenced_remind_user_window",
+                                  "insert into reminder_user_windows (ticket, user_id, last_at) "
+                                  "values ($1, $2, $3) on conflict (ticket, user_id) do update "
+                                  "set last_at = greatest(reminder_user_windows.last_at, "
+                                  "excluded.last_at)"};
+
+std::optional<remind::RemindDecision> remind_fenced(PgConnection& c, const std::string& resource,
+                                                    std::int64_t token, const std::string& ticket,
+                                                    std::uint64_t user_id,
+                                                    const lock::DecideReminder& decide) {
+  return c.transaction([&](PgConnection& tx) -> std::optional<remind::RemindDecision> {
+    if (!advance_fencing_token(tx, resource, token)) return std::nullopt;
+    lock::TicketState state;
+    state.now = tx.exec(kNow).time(0, 0);
+    auto last = tx.exec(kUserLast, {ticket, user_id});
+    if (last.rows() > 0) state.user_last = last.time(0, 0);
+    auto newest = tx.exec(kNewest, {ticket});
+    if (newest.rows() > 0) {
+      state.newest_id = newest.id(0, 0);
+      state.newest_first_at = newest.time(0, 1);
+    }
+    auto d = decide(state);
+    if (d.outcome == remind::RemindOutcome::already_reminded) return d;
+    ReminderEvent event;
+    event.reminder_id = d.reminder_id;
+    event.ticket = ticket;
+    event.user_id = user_id;
+    event.at = d.at;
+    event.new_record = d.outcome == remind::RemindOutcome::opened;
+    insert_reminder_events(tx, std::span<const ReminderEvent>(&event, 1));
+    tx.exec(kUserWindow, {ticket, user_id, d.at});
+    return d;
+  });
+}
+
+}  // namespace
+
+asio::awaitable<std::optional<remind::RemindDecision>> PgFencedReminderLedger::remind(
+    std::string resource, std::int64_t fencing_token, std::string ticket, std::uint64_t user_id,
+    lock::DecideReminder decide) {
+  auto job = [resource = std::move(resource), fencing_token, ticket = std::move(ticket), user_id,
+              decide = std::move(decide)](PgConnection& c) {
+    return remind_fenced(c, resource, fencing_token, ticket, user_id, decide);
+  };
+  co_return co_await pool_.run(std::move(job));
+}
+
+}  // namespace seckill::store::postgres
