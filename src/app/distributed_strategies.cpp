@@ -31,8 +31,9 @@ DistributedStrategies::DistributedStrategies(const ServeConfig& config, redis::C
   }
   if (config.reminder_strategy == "lock") {
     ledger_ = std::make_unique<store::postgres::PgFencedReminderLedger>(pg);
+    window_cache_ = std::make_unique<coordinator::redis::RedisUserWindowCache>(redis);
     locked_reminders_ = std::make_unique<lock::LockedReminderGate>(
-        *lock_, *ledger_,
+        *lock_, *ledger_, *window_cache_,
         remind::ReminderWindows{config.reminder_window, config.reminder_user_window},
         strategy_lock_options());
   }

@@ -10,6 +10,7 @@
 
 #include "app/config.hpp"
 #include "coordinator/redis/redis_lock_service.hpp"
+#include "coordinator/redis/redis_user_window_cache.hpp"
 #include "lock/distributed_lock.hpp"
 #include "lock/locked_reminder_gate.hpp"
 #include "lock/locked_stock_gate.hpp"
@@ -41,6 +42,7 @@ class DistributedStrategies {
   std::unique_ptr<store::postgres::PgStockGate> db_gate_;
   std::unique_ptr<lock::LockedStockGate> locked_gate_;
   std::unique_ptr<store::postgres::PgFencedReminderLedger> ledger_;
+  std::unique_ptr<coordinator::redis::RedisUserWindowCache> window_cache_;
   std::unique_ptr<lock::LockedReminderGate> locked_reminders_;
 };
 

@@ -18,8 +18,9 @@ EmbeddedStrategies::EmbeddedStrategies(const ServeConfig& config,
   }
   if (config.reminder_strategy == "lock") {
     ledger_ = std::make_unique<store::sqlite::SqliteFencedReminderLedger>(db);
+    window_cache_ = std::make_unique<lock::LocalUserWindowCache>();
     locked_reminders_ = std::make_unique<lock::LockedReminderGate>(
-        *lock_, *ledger_,
+        *lock_, *ledger_, *window_cache_,
         remind::ReminderWindows{config.reminder_window, config.reminder_user_window},
         strategy_lock_options());
   }

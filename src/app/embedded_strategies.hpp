@@ -11,6 +11,7 @@
 #include "app/config.hpp"
 #include "coordinator/embedded/embedded_lock_service.hpp"
 #include "lock/distributed_lock.hpp"
+#include "lock/local_user_window_cache.hpp"
 #include "lock/locked_reminder_gate.hpp"
 #include "lock/locked_stock_gate.hpp"
 #include "store/sqlite/sqlite_database.hpp"
@@ -32,6 +33,7 @@ class EmbeddedStrategies {
   std::unique_ptr<store::sqlite::SqliteStockGate> db_gate_;
   std::unique_ptr<lock::LockedStockGate> locked_gate_;
   std::unique_ptr<store::sqlite::SqliteFencedReminderLedger> ledger_;
+  std::unique_ptr<lock::LocalUserWindowCache> window_cache_;
   std::unique_ptr<lock::LockedReminderGate> locked_reminders_;
 };
 

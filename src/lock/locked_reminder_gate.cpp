@@ -11,14 +11,6 @@ namespace seckill::lock {
 namespace asio = boost::asio;
 using std::chrono::milliseconds;
 
-namespace {
-
-// The cache only saves round trips for users who retry inside their window; it is bounded
-// rather than evicted entry by entry.
-constexpr std::size_t kMaxCachedRefusals = 100'000;
-
-}  // namespace
-
 remind::RemindDecision decide_reminder(const TicketState& state, std::uint64_t new_id,
                                        const remind::ReminderWindows& windows) {
   remind::RemindDecision d;
@@ -39,41 +31,38 @@ remind::RemindDecision decide_reminder(const TicketState& state, std::uint64_t n
 }
 
 LockedReminderGate::LockedReminderGate(DistributedLock& lock, FencedReminderLedger& ledger,
-                                       remind::ReminderWindows windows, AcquireOptions options)
-    : lock_(lock), ledger_(ledger), windows_(windows), options_(std::move(options)) {}
+                                       UserWindowCache& cache, remind::ReminderWindows windows,
+                                       AcquireOptions options)
+    : lock_(lock),
+      ledger_(ledger),
+      cache_(cache),
+      windows_(windows),
+      options_(std::move(options)) {}
 
-std::optional<remind::RemindDecision> LockedReminderGate::cached_refusal(const std::string& key) {
-  std::lock_guard guard(mutex_);
-  auto it = refusals_.find(key);
-  if (it == refusals_.end()) return std::nullopt;
-  auto now = std::chrono::steady_clock::now();
-  if (now >= it->second.local_until) {
-    refusals_.erase(it);
-    return std::nullopt;
-  }
-  remind::RemindDecision d;
-  d.outcome = remind::RemindOutcome::already_reminded;
-  d.retry_after = std::chrono::ceil<milliseconds>(it->second.local_until - now);
-  return d;
-}
-
-void LockedReminderGate::remember(const std::string& key, const remind::RemindDecision& d) {
-  // Counted on this process's steady clock from now, less a margin for the time since the store
-  // read its clock: the cache may forget early (the store then decides), never refuse late.
+asio::awaitable<void> LockedReminderGate::remember(std::string ticket, std::uint64_t user_id,
+                                                   remind::RemindDecision d) {
+  // Counted from now, less a margin for the time since the store read its clock: the cache may
+  // forget early (the store then decides), never refuse late.
   milliseconds left =
       d.outcome == remind::RemindOutcome::already_reminded ? d.retry_after : windows_.user;
   left -= milliseconds(50);
-  if (left <= milliseconds(0)) return;
-  std::lock_guard guard(mutex_);
-  if (refusals_.size() >= kMaxCachedRefusals) refusals_.clear();
-  refusals_[key] = Refusal{d.at + left, std::chrono::steady_clock::now() + left};
+  if (left <= milliseconds(0)) co_return;
+  try {
+    co_await cache_.remember(std::move(ticket), user_id, left);
+  } catch (const InfraError&) {
+    // A hint lost: the next reminder of this user takes the locked path.
+  }
 }
 
 asio::awaitable<remind::RemindDecision> LockedReminderGate::remind(std::string ticket,
                                                                    std::uint64_t user_id,
                                                                    std::uint64_t new_id) {
-  auto key = fmt::format("{}\n{}", ticket, user_id);
-  if (auto refused = cached_refusal(key)) co_return *refused;
+  if (auto left = co_await cache_.remaining(ticket, user_id)) {
+    remind::RemindDecision refused;
+    refused.outcome = remind::RemindOutcome::already_reminded;
+    refused.retry_after = *left;
+    co_return refused;
+  }
 
   auto resource = "remind:ticket:" + ticket;
   auto lease = co_await lock_.acquire(resource, options_);
@@ -105,7 +94,7 @@ asio::awaitable<remind::RemindDecision> LockedReminderGate::remind(std::string t
                     "its fencing token); nothing was written",
                     ticket));
   }
-  remember(key, *decision);
+  co_await remember(std::move(ticket), user_id, *decision);
   co_return *decision;
 }
 

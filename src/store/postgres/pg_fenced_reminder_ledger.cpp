@@ -10,15 +10,14 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr PgStatement kNow{"fenced_remind_now", "select " SECKILL_PG_MICROS("clock_timestamp()")};
-constexpr PgStatement kUserLast{"fenced_remind_user_last",
-                                "select " SECKILL_PG_MICROS(
-                                    "last_at") " from reminder_user_windows "
-                                               "where ticket = $1 and user_id = $2"};
-constexpr PgStatement kNewest{"fenced_remind_newest",
-                              "select id, " SECKILL_PG_MICROS(
-                                  "first_at") " from reminders where ticket = $1 "
-                                              "order by first_at desc, id desc limit 1"};
+// The store's clock, the user's last reminder and the ticket's newest record, in one round trip.
+constexpr PgStatement kState{
+    "fenced_remind_state",
+    "select " SECKILL_PG_MICROS("clock_timestamp()") ", "
+    "(select " SECKILL_PG_MICROS("last_at") " from reminder_user_windows "
+    "where ticket = $1 and user_id = $2), r.id, " SECKILL_PG_MICROS("r.first_at") " "
+    "from (select 1) one left join lateral (select id, first_at from reminders where ticket = $1 "
+    "order by first_at desc, id desc limit 1) r on true"};
 constexpr PgStatement kUserWindow{"fenced_remind_user_window",
                                   "insert into reminder_user_windows (ticket, user_id, last_at) "
                                   "values ($1, $2, $3) on conflict (ticket, user_id) do update "
@@ -32,13 +31,12 @@ std::optional<remind::RemindDecision> remind_fenced(PgConnection& c, const std::
   return c.transaction([&](PgConnection& tx) -> std::optional<remind::RemindDecision> {
     if (!advance_fencing_token(tx, resource, token)) return std::nullopt;
     lock::TicketState state;
-    state.now = tx.exec(kNow).time(0, 0);
-    auto last = tx.exec(kUserLast, {ticket, user_id});
-    if (last.rows() > 0) state.user_last = last.time(0, 0);
-    auto newest = tx.exec(kNewest, {ticket});
-    if (newest.rows() > 0) {
-      state.newest_id = newest.id(0, 0);
-      state.newest_first_at = newest.time(0, 1);
+    auto row = tx.exec(kState, {ticket, user_id});
+    state.now = row.time(0, 0);
+    if (!row.is_null(0, 1)) state.user_last = row.time(0, 1);
+    if (!row.is_null(0, 2)) {
+      state.newest_id = row.id(0, 2);
+      state.newest_first_at = row.time(0, 3);
     }
     auto d = decide(state);
     if (d.outcome == remind::RemindOutcome::already_reminded) return d;
