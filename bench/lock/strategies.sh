@@ -11,7 +11,7 @@ secs=${1:-8}; threads=${2:-1}
 bin=build/release/seckill
 work=$(mktemp -d /tmp/seckill-bench-strategies.XXXXXX)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; cat "$work"/server-*.log 2>/dev/null | grep -iv "^$" | tail -5 >&2; rm -rf "$work"; }
 trap cleanup EXIT
 
 wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.05; done; }
@@ -33,7 +33,7 @@ run_case() {  # run_case MODE SALE REMIND FLAGS...
   local mode=$1 sale=$2 remind=$3; shift 3
   local port=$((30000 + RANDOM % 20000))
   "$bin" serve --listen "127.0.0.1:$port" --threads "$threads" --jwt-secret bench --log-level warn \
-    --sale-strategy "$sale" --reminder-strategy "$remind" "$@" 2>"$work/server-$mode-$sale.log" &
+    --sale-strategy "$sale" --reminder-strategy "${remind/skip/lua}" "$@" 2>"$work/server-$mode-$sale.log" &
   pids+=($!)
   wait_port "$port"; sleep 0.5
   local base="http://127.0.0.1:$port"
