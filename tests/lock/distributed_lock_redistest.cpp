@@ -67,7 +67,6 @@ class LockTest : public ::testing::TestWithParam<Kind> {
     co_await std::move(body);
   }
 
-
  public:
   /// Runs a Redis command (Redis only).
   asio::awaitable<redis::Reply> command(redis::CommandArgs args) {
@@ -218,7 +217,8 @@ asio::awaitable<void> taken_away(LockTest* t, DistributedLock& lock, std::string
   const auto removed = Clock::now();
   co_await sleep_for(400ms);
   EXPECT_NE(lost_at, Clock::time_point{}) << "lease loss not reported";
-  EXPECT_LE(lost_at - removed, 250ms) << "not reported at the next renewal (ttl/3)";
+  // The next renewal is at most ttl/3 = 200 ms away; the rest is slack for a loaded machine.
+  EXPECT_LE(lost_at - removed, 350ms) << "not reported at the next renewal (ttl/3)";
   EXPECT_TRUE((*a)->lost());
 }
 
