@@ -27,22 +27,23 @@ void ReleaseWaiters::remove(const std::string& resource, const std::shared_ptr<W
 }
 
 std::size_t ReleaseWaiters::notify(std::string_view resource) {
-  std::vector<std::shared_ptr<Waiter>> woken;
+  std::shared_ptr<Waiter> woken;
   {
     std::lock_guard lock(mutex_);
     auto it = waiting_.find(std::string(resource));
-    if (it == waiting_.end()) return 0;
-    woken = std::move(it->second);
-    waiting_.erase(it);
+    if (it == waiting_.end() || it->second.empty()) return 0;
+    // The longest waiting only: one release frees the lock for one holder, so waking them all
+    // would send every waiter of every instance to the server for one of them to win.
+    woken = std::move(it->second.front());
+    it->second.erase(it->second.begin());
+    if (it->second.empty()) waiting_.erase(it);
   }
-  for (auto& w : woken) {
-    w->notified_.store(true, std::memory_order_release);
-    // The timer belongs to the waiter's executor: cancel it there. If the waiter is not waiting
-    // yet, it sees the flag before it starts to.
-    asio::post(w->timer_.get_executor(), [w] { w->timer_.cancel(); });
-  }
-  notified_total_.fetch_add(woken.size(), std::memory_order_relaxed);
-  return woken.size();
+  woken->notified_.store(true, std::memory_order_release);
+  // The timer belongs to the waiter's executor: cancel it there. If the waiter is not waiting
+  // yet, it sees the flag before it starts to.
+  asio::post(woken->timer_.get_executor(), [woken] { woken->timer_.cancel(); });
+  notified_total_.fetch_add(1, std::memory_order_relaxed);
+  return 1;
 }
 
 asio::awaitable<bool> ReleaseWaiters::wait(Waiter& waiter, std::chrono::milliseconds timeout) {

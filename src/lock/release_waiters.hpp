@@ -37,7 +37,9 @@ class ReleaseWaiters {
   std::shared_ptr<Waiter> add(const std::string& resource, boost::asio::any_io_executor executor);
   void remove(const std::string& resource, const std::shared_ptr<Waiter>& waiter);
 
-  /// Wakes every waiter of `resource` (from any thread). Returns how many there were.
+  /// Wakes the longest-waiting waiter of `resource` (from any thread), which then tries the
+  /// lock; the others wait for the next release (or their fallback timeout). In the distributed
+  /// mode every instance wakes one of its own. Returns how many were woken (0 or 1).
   std::size_t notify(std::string_view resource);
 
   /// Sleeps until `waiter` is notified (true) or `timeout` passes (false). On the waiter's
