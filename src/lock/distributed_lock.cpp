@@ -96,12 +96,9 @@ asio::awaitable<void> DistributedLock::watchdog(LockService& service,
     co_await lease->timer_.async_wait(asio::as_tuple(asio::use_awaitable));
     if (lease->released_.load(std::memory_order_acquire)) co_return;
     const auto sent = Lease::Clock::now();
-    bool lost = false;
-    if (ticks(sent) >= lease->valid_until_.load(std::memory_order_acquire)) {
-      // Frozen past the lease (e.g. SIGSTOP): whatever the server says now, another may have
-      // held the lock in between.
-      lost = true;
-    } else {
+    // Frozen past the lease (e.g. SIGSTOP): whatever the server says now, another may have held
+    // the lock in between, so it is lost without asking.
+    if (ticks(sent) < lease->valid_until_.load(std::memory_order_acquire)) {
       bool unreachable = false;
       bool extended = false;
       try {
@@ -121,18 +118,15 @@ asio::awaitable<void> DistributedLock::watchdog(LockService& service,
                      Lease::Clock::time_point(Lease::Clock::duration(lease->valid_until_.load())));
         continue;
       }
-      lost = true;
     }
-    if (lost) {
-      lease->lost_.store(true, std::memory_order_release);
-      if (lease->on_lost_) {
-        try {
-          lease->on_lost_();
-        } catch (...) {  // a holder's callback must not end the process
-        }
+    lease->lost_.store(true, std::memory_order_release);
+    if (lease->on_lost_) {
+      try {
+        lease->on_lost_();
+      } catch (...) {  // a holder's callback must not end the process
       }
-      co_return;
     }
+    co_return;
   }
 }
 

@@ -11,7 +11,9 @@
 //  - every acquisition gets a fencing token, larger than all before it, for the store to refuse
 //    a stale holder's writes.
 //
-//     auto lease = co_await lock.acquire("sale:user:42", {.ttl = 5s, .wait = 2s});
+//     AcquireOptions options;                  // named first: no braced temporary in a co_await
+//     options.ttl = 5s;
+//     auto lease = co_await lock.acquire("sale:user:42", std::move(options));
 //     if (!lease) co_return busy();            // not acquired within the wait
 //     ... write with (*lease)->fencing_token() ...
 //     co_await lock.release(**lease);
