@@ -10,6 +10,8 @@
 #include <variant>
 #include <vector>
 
+#include "core/rate_limit.hpp"
+
 namespace seckill::app {
 
 using namespace std::chrono_literals;
@@ -29,6 +31,9 @@ struct ServeConfig {
   std::chrono::milliseconds reminder_user_window = 15min;
   std::chrono::milliseconds reminder_sla = 30min;
   std::string log_level = "info";
+  /// --rate-limit-user / --rate-limit-ip: none means no limit (the default).
+  std::optional<RateLimit> rate_limit_user;
+  std::optional<RateLimit> rate_limit_ip;
 };
 
 struct MigrateConfig {
