@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <system_error>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -48,10 +49,22 @@ SysTime now() {
   return std::chrono::system_clock::now();
 }
 
+std::filesystem::path& store_dir() {
+  static std::filesystem::path dir;
+  return dir;
+}
+
+/// A fresh directory for this process's store, removed when the process exits normally (the
+/// fuzzer's time limit, the replay's end); a crash leaves it for inspection.
 store::sqlite::SqliteDatabaseOptions temporary_store() {
   char pattern[] = "/tmp/seckill-request-fuzz-XXXXXX";
   const char* dir = ::mkdtemp(pattern);
   if (dir == nullptr) std::abort();
+  store_dir() = dir;
+  std::atexit([] {
+    std::error_code ignored;
+    std::filesystem::remove_all(store_dir(), ignored);
+  });
   store::sqlite::SqliteDatabaseOptions options;
   options.data_dir = dir;
   return options;
