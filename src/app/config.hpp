@@ -31,6 +31,12 @@ struct ServeConfig {
   std::chrono::milliseconds reminder_user_window = 15min;
   std::chrono::milliseconds reminder_sla = 30min;
   std::string log_level = "info";
+  /// Who decides a purchase (issue #6): "lua" (the coordinator's script; embedded: in memory),
+  /// "db" (one store transaction per purchase), "lock" (a lock per user around that transaction).
+  std::string sale_strategy = "lua";
+  /// Who decides a reminder: "lua" (the coordinator's script), "lock" (a lock per ticket, then
+  /// the store under it with the fencing token).
+  std::string reminder_strategy = "lua";
   /// --rate-limit-user / --rate-limit-ip: none means no limit (the default).
   std::optional<RateLimit> rate_limit_user;
   std::optional<RateLimit> rate_limit_ip;
