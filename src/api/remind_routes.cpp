@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "api/json_fields.hpp"
+#include "api/path_id.hpp"
 #include "http/json_response.hpp"
 
 namespace seckill::api {
@@ -120,13 +121,17 @@ asio::awaitable<HandlerResult> queue(remind::ReminderService& service, RequestCo
 asio::awaitable<HandlerResult> ack(remind::ReminderService& service, RequestContext& ctx) {
   auto caller = ctx.principal();
   if (!caller) co_return std::unexpected(caller.error());
-  auto record = co_await service.ack(ctx.path_u64("id"), caller->user_id);
+  auto id = path_id(ctx, "id", "reminder");
+  if (!id) co_return std::unexpected(id.error());
+  auto record = co_await service.ack(*id, caller->user_id);
   if (!record) co_return std::unexpected(record.error());
   co_return http::json_response(status::ok, record_json(*record));
 }
 
 asio::awaitable<HandlerResult> resolve(remind::ReminderService& service, RequestContext& ctx) {
-  auto record = co_await service.resolve(ctx.path_u64("id"));
+  auto id = path_id(ctx, "id", "reminder");
+  if (!id) co_return std::unexpected(id.error());
+  auto record = co_await service.resolve(*id);
   if (!record) co_return std::unexpected(record.error());
   co_return http::json_response(status::ok, record_json(*record));
 }

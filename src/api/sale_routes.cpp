@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 
 #include "api/json_fields.hpp"
+#include "api/path_id.hpp"
 #include "http/json_body.hpp"
 #include "http/json_response.hpp"
 
@@ -54,7 +55,9 @@ asio::awaitable<HandlerResult> create_voucher(sale::SaleService& sale, RequestCo
 }
 
 asio::awaitable<HandlerResult> get_voucher(sale::SaleService& sale, RequestContext& ctx) {
-  auto voucher = co_await sale.get_voucher(ctx.path_u64("id"));
+  auto id = path_id(ctx, "id", "voucher");
+  if (!id) co_return std::unexpected(id.error());
+  auto voucher = co_await sale.get_voucher(*id);
   if (!voucher) co_return std::unexpected(voucher.error());
   co_return http::json_response(status::ok, voucher_json(*voucher));
 }
@@ -62,7 +65,9 @@ asio::awaitable<HandlerResult> get_voucher(sale::SaleService& sale, RequestConte
 asio::awaitable<HandlerResult> take_order(sale::SaleService& sale, RequestContext& ctx) {
   auto caller = ctx.principal();
   if (!caller) co_return std::unexpected(caller.error());
-  auto taken = co_await sale.take_order(caller->user_id, ctx.path_u64("id"));
+  auto id = path_id(ctx, "id", "voucher");
+  if (!id) co_return std::unexpected(id.error());
+  auto taken = co_await sale.take_order(caller->user_id, *id);
   if (!taken) co_return std::unexpected(taken.error());
   co_return http::json_response(
       status::created,
@@ -72,8 +77,9 @@ asio::awaitable<HandlerResult> take_order(sale::SaleService& sale, RequestContex
 asio::awaitable<HandlerResult> get_order(sale::SaleService& sale, RequestContext& ctx) {
   auto caller = ctx.principal();
   if (!caller) co_return std::unexpected(caller.error());
-  auto order = co_await sale.get_order(ctx.path_u64("id"), caller->user_id,
-                                       caller->role == auth::Role::admin);
+  auto id = path_id(ctx, "id", "order");
+  if (!id) co_return std::unexpected(id.error());
+  auto order = co_await sale.get_order(*id, caller->user_id, caller->role == auth::Role::admin);
   if (!order) co_return std::unexpected(order.error());
   co_return http::json_response(status::ok, order_json(*order));
 }

@@ -7,6 +7,7 @@
 
 #include "http/health.hpp"
 #include "http/router.hpp"
+#include "ratelimit/rate_limiter.hpp"
 
 namespace seckill::app {
 
@@ -22,6 +23,8 @@ class Backend {
   virtual void start(std::function<void()> ready) = 0;
   /// After the server stopped: finishes background work; `done` runs once it has.
   virtual void stop(std::function<void()> done) = 0;
+  /// Where this mode keeps rate-limit buckets (used only with --rate-limit-* flags).
+  virtual ratelimit::RateLimiter& rate_limiter() = 0;
 };
 
 }  // namespace seckill::app

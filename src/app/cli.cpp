@@ -8,6 +8,7 @@
 #include "app/config.hpp"
 #include "core/duration.hpp"
 #include "loadgen/scenario.hpp"
+#include "core/rate_limit.hpp"
 
 namespace seckill::app {
 namespace {
@@ -24,6 +25,13 @@ std::chrono::milliseconds positive_duration(const std::string& flag, const std::
   return *d;
 }
 
+std::optional<RateLimit> rate_limit(const std::string& flag, const std::string& text) {
+  if (text.empty() || text == "off") return std::nullopt;
+  auto limit = parse_rate_limit(text);
+  if (!limit) throw UsageError{fmt::format("{}: {}", flag, limit.error())};
+  return *limit;
+}
+
 std::vector<std::string> split_urls(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream in(text);
@@ -34,18 +42,29 @@ std::vector<std::string> split_urls(const std::string& text) {
   return out;
 }
 
+/// A URL as it may be shown in a message: what comes before an '@' (user and password) hidden,
+/// so that a mistyped URL never puts a password into a terminal log.
+std::string redacted(const std::string& url) {
+  auto at = url.rfind('@');
+  if (at == std::string::npos) return url;
+  auto scheme = url.find("://");
+  auto start = scheme == std::string::npos || scheme > at ? 0 : scheme + 3;
+  return url.substr(0, start) + "***" + url.substr(at);
+}
+
 void check_redis_urls(const std::vector<std::string>& urls) {
   for (const auto& u : urls) {
     if (!u.starts_with("redis://")) {
-      throw UsageError{fmt::format("--redis: '{}' is not a redis://HOST:PORT[/DB] URL", u)};
+      throw UsageError{
+          fmt::format("--redis: '{}' is not a redis://HOST:PORT[/DB] URL", redacted(u))};
     }
   }
 }
 
 void check_postgres_url(const std::string& url) {
   if (!url.empty() && !url.starts_with("postgresql://") && !url.starts_with("postgres://")) {
-    throw UsageError{
-        fmt::format("--postgres: '{}' is not a libpq URI (postgresql://USER@HOST:PORT/DB)", url)};
+    throw UsageError{fmt::format(
+        "--postgres: '{}' is not a libpq URI (postgresql://USER@HOST:PORT/DB)", redacted(url))};
   }
 }
 
@@ -179,6 +198,16 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       ->envname("SECKILL_REMINDER_STRATEGY")
       ->check(CLI::IsMember({"lua", "lock"}))
       ->capture_default_str();
+  std::string rate_limit_user, rate_limit_ip;
+  serve_cmd
+      ->add_option("--rate-limit-user", rate_limit_user,
+                   "requests per user: R[/s|/m|/h][:BURST], e.g. 10/s or 600/m:50 [off]")
+      ->envname("SECKILL_RATE_LIMIT_USER");
+  serve_cmd
+      ->add_option("--rate-limit-ip", rate_limit_ip,
+                   "requests per client address, before the token is checked: R[/s|/m|/h][:BURST] "
+                   "[off]")
+      ->envname("SECKILL_RATE_LIMIT_IP");
 
   // migrate
   BackendFlags migrate_backends;
@@ -317,6 +346,8 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       serve.reminder_user_window =
           positive_duration("--reminder-user-window", reminder_user_window);
       serve.reminder_sla = positive_duration("--reminder-sla", reminder_sla);
+      serve.rate_limit_user = rate_limit("--rate-limit-user", rate_limit_user);
+      serve.rate_limit_ip = rate_limit("--rate-limit-ip", rate_limit_ip);
       if (serve.threads == 0) serve.threads = std::max(1u, std::thread::hardware_concurrency());
       return Command{serve};
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "loadgen/bench_options.hpp"
+#include "core/rate_limit.hpp"
 
 namespace seckill::app {
 
@@ -37,6 +38,9 @@ struct ServeConfig {
   /// Who decides a reminder: "lua" (the coordinator's script), "lock" (a lock per ticket, then
   /// the store under it with the fencing token).
   std::string reminder_strategy = "lua";
+  /// --rate-limit-user / --rate-limit-ip: none means no limit (the default).
+  std::optional<RateLimit> rate_limit_user;
+  std::optional<RateLimit> rate_limit_ip;
 };
 
 struct MigrateConfig {

@@ -13,6 +13,7 @@
 #include "app/io_threads.hpp"
 #include "app/pg_reminder_records.hpp"
 #include "coordinator/redis/redis_order_queue.hpp"
+#include "coordinator/redis/redis_rate_limiter.hpp"
 #include "coordinator/redis/redis_reminder_gate.hpp"
 #include "coordinator/redis/redis_reminder_queue.hpp"
 #include "coordinator/redis/redis_stock_gate.hpp"
@@ -57,6 +58,7 @@ class DistributedBackend final : public Backend {
   void start(std::function<void()> ready) override;
   /// Stops both writers after the batch in hand; `done` runs once both have.
   void stop(std::function<void()> done) override;
+  ratelimit::RateLimiter& rate_limiter() override { return rate_limiter_; }
 
  private:
   boost::asio::awaitable<void> warm_up();
@@ -86,6 +88,7 @@ class DistributedBackend final : public Backend {
   std::function<void()> on_writers_done_;
   // Touched only on the first I/O thread (the writers run there; stop() posts there).
   int writers_running_ = 0;
+  coordinator::redis::RedisRateLimiter rate_limiter_{redis_};
 };
 
 }  // namespace seckill::app

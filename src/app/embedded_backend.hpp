@@ -13,6 +13,7 @@
 #include "coordinator/embedded/embedded_id_source.hpp"
 #include "coordinator/embedded/embedded_reminder_gate.hpp"
 #include "coordinator/embedded/embedded_stock_gate.hpp"
+#include "coordinator/embedded/in_process_rate_limiter.hpp"
 #include "remind/reminder_service.hpp"
 #include "sale/sale_service.hpp"
 #include "store/sqlite/sqlite_database.hpp"
@@ -33,6 +34,7 @@ class EmbeddedBackend final : public Backend {
   std::vector<http::NamedProbe> readiness_probes() override;
   void start(std::function<void()> ready) override;
   void stop(std::function<void()> done) override;
+  ratelimit::RateLimiter& rate_limiter() override { return rate_limiter_; }
 
  private:
   store::sqlite::SqliteDatabase db_;
@@ -45,6 +47,7 @@ class EmbeddedBackend final : public Backend {
   store::sqlite::SqliteReminderRecords reminder_records_;
   coordinator::embedded::EmbeddedReminderGate reminder_gate_;
   remind::ReminderService reminders_;
+  coordinator::embedded::InProcessRateLimiter rate_limiter_;
 };
 
 }  // namespace seckill::app

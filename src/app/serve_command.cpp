@@ -10,6 +10,7 @@
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
+#include "api/rate_limit_admission.hpp"
 #include "app/commands.hpp"
 #include "app/distributed_backend.hpp"
 #include "app/embedded_backend.hpp"
@@ -77,6 +78,16 @@ int run_serve(const ServeConfig& config) {
   } catch (const std::exception& e) {
     fmt::print(stderr, "seckill serve: cannot start: {}\n", e.what());
     return 1;
+  }
+
+  std::optional<api::RateLimitAdmission> rate_limits;
+  if (config.rate_limit_user || config.rate_limit_ip) {
+    rate_limits.emplace(backend->rate_limiter(),
+                        api::RateLimits{config.rate_limit_user, config.rate_limit_ip});
+    router.set_admission(&*rate_limits);
+    spdlog::info("rate limits: per user {}, per address {}",
+                 config.rate_limit_user ? format_rate_limit(*config.rate_limit_user) : "off",
+                 config.rate_limit_ip ? format_rate_limit(*config.rate_limit_ip) : "off");
   }
 
   boost::system::error_code ec;

@@ -65,6 +65,10 @@ std::optional<ReminderCursor> parse_reminder_cursor(std::string_view text) {
   auto micros = parse_decimal<std::int64_t>(text.substr(0, dash));
   auto id = parse_decimal<std::uint64_t>(text.substr(dash + 1));
   if (!micros || !id || *micros < 0) return std::nullopt;
+  // Beyond what SysTime's 64-bit nanoseconds hold, the conversion below would overflow.
+  constexpr auto kMaxMicros =
+      std::chrono::duration_cast<std::chrono::microseconds>(SysTime::duration::max()).count();
+  if (*micros > kMaxMicros) return std::nullopt;
   return ReminderCursor{
       SysTime(std::chrono::duration_cast<SysTime::duration>(std::chrono::microseconds(*micros))),
       *id};

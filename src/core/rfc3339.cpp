@@ -78,9 +78,14 @@ std::optional<SysTime> parse_rfc3339(std::string_view s) {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
-  auto tp = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} + nanoseconds{frac_ns} -
-            minutes{offset_min};
-  return time_point_cast<system_clock::duration>(tp);
+  // In whole seconds first: SysTime counts nanoseconds in 64 bits and ends in April 2262, and a
+  // later year would overflow (wrapping 9999-12-31 to 1816) rather than fail.
+  const sys_seconds whole =
+      sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} - minutes{offset_min};
+  constexpr sys_seconds kLast = floor<seconds>(SysTime::max());
+  if (whole >= kLast) return std::nullopt;
+  return time_point_cast<system_clock::duration>(whole) +
+         duration_cast<system_clock::duration>(nanoseconds{frac_ns});
 }
 
 }  // namespace seckill

@@ -14,7 +14,8 @@ using SysTime = std::chrono::system_clock::time_point;
 std::string format_rfc3339(SysTime t);
 
 /// Parses "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)" (also a lower-case t/z or a space
-/// for T); nullopt if malformed or out of range (years 1970..9999).
+/// for T); nullopt if malformed or out of range (from year 1970 to 2262-04-11, the last second a
+/// SysTime holds).
 std::optional<SysTime> parse_rfc3339(std::string_view text);
 
 }  // namespace seckill

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -47,6 +48,8 @@ class RequestContext {
   std::string_view header(boost::beast::http::field name) const;
   std::string_view header(std::string_view name) const;
   std::string_view body() const { return request_.body(); }
+  /// The address of the connection's peer; unspecified when the Router was not told.
+  const boost::asio::ip::address& client_address() const { return client_; }
 
   /// The `{name:u64}` path parameter, always positive (the router answered 400 otherwise).
   /// Throws std::logic_error if the route's pattern has no u64 parameter of that name.
@@ -87,6 +90,7 @@ class RequestContext {
   std::array<PathParam, kMaxPathParams> params_{};
   std::size_t param_count_ = 0;
   std::optional<std::expected<auth::Principal, Failure>> principal_;
+  boost::asio::ip::address client_;
 };
 
 }  // namespace seckill::http

@@ -95,8 +95,10 @@ void Router::add(boost::beast::http::verb method, std::string_view pattern, Hand
   routes_.push_back(std::move(route));
 }
 
-boost::asio::awaitable<Response> Router::handle(const Request& request) const {
+boost::asio::awaitable<Response> Router::handle(const Request& request,
+                                                boost::asio::ip::address client) const {
   RequestContext context(request, verifier_);
+  context.client_ = client;
   if (!context.target_is_valid()) {
     co_return error_response({ErrorCode::bad_request, "malformed request target", {}});
   }
@@ -144,8 +146,16 @@ boost::asio::awaitable<Response> Router::handle(const Request& request) const {
   }
 
   if (found->access != Access::anyone) {
+    if (admission_ != nullptr) {
+      auto refused = co_await admission_->before_authentication(client);
+      if (refused) co_return error_response(*refused);
+    }
     auto allowed = context.require(found->access);
     if (!allowed) co_return error_response(allowed.error());
+    if (admission_ != nullptr) {
+      auto refused = co_await admission_->after_authentication(*allowed);
+      if (refused) co_return error_response(*refused);
+    }
   }
 
   for (std::size_t i = 0; i < n; ++i) {

@@ -11,6 +11,7 @@
 
 #include "auth/token_verifier.hpp"
 #include "http/access.hpp"
+#include "http/admission.hpp"
 #include "http/handler.hpp"
 #include "http/request_context.hpp"
 #include "http/response.hpp"
@@ -31,7 +32,10 @@ namespace seckill::http {
 ///   malformed target -> 400 `bad_request`;
 ///   no pattern matches -> 404 `not_found`;
 ///   a pattern matches but not for this method -> 405 `method_not_allowed` with `Allow`;
+///   the route needs a token and the Admission's before_authentication refuses -> its Failure
+///     (e.g. 429 `rate_limited`);
 ///   the route's Access is not met -> 401 `unauthorized` / 403 `forbidden`;
+///   the route needs a token and the Admission's after_authentication refuses -> its Failure;
 ///   a u64 parameter that is not a positive 64-bit integer -> 400 `bad_request`
 ///     ("path parameter 'id' must be a positive integer");
 ///   else the handler runs, and its Failure, InfraError (503) or other exception (500) is mapped.
@@ -47,9 +51,15 @@ class Router {
   void add(boost::beast::http::verb method, std::string_view pattern, Handler handler,
            Access access = Access::authenticated);
 
-  /// Answers one request. Never throws except std::bad_alloc: every failure becomes a Response.
-  /// The request must outlive the returned awaitable.
-  boost::asio::awaitable<Response> handle(const Request& request) const;
+  /// Answers one request from `client` (the peer's address; unspecified when unknown). Never
+  /// throws except std::bad_alloc: every failure becomes a Response. The request must outlive
+  /// the returned awaitable.
+  boost::asio::awaitable<Response> handle(const Request& request,
+                                          boost::asio::ip::address client = {}) const;
+
+  /// Sets the check run on every request to a route that needs a token (null: none). Call before
+  /// the server starts; `admission` must outlive the Router's use.
+  void set_admission(Admission* admission) { admission_ = admission; }
 
   const auth::TokenVerifier* verifier() const { return verifier_; }
 
@@ -72,6 +82,7 @@ class Router {
 
   const auth::TokenVerifier* verifier_;
   std::vector<Route> routes_;
+  Admission* admission_ = nullptr;
 };
 
 }  // namespace seckill::http

@@ -129,6 +129,9 @@ asio::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<ServerStat
   std::string head;  // reused for every response head: no allocation after the first
   bool first = true;
   beast::error_code ec;
+  // Who is calling, for per-address limits (http/admission.hpp). Unspecified if already gone.
+  const boost::asio::ip::address peer = stream.socket().remote_endpoint(ec).address();
+  ec = {};
   std::size_t n = 0;
 
   for (;;) {
@@ -184,7 +187,7 @@ asio::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<ServerStat
     Request request = parser.release();
     const unsigned version = request.version();
     bool keep_alive = request.keep_alive();
-    Response response = co_await state->router->handle(request);
+    Response response = co_await state->router->handle(request, peer);
     keep_alive = keep_alive && !response.closes_connection() && !worker->draining;
     response.serialize_head(head, keep_alive, version);
     stream.expires_after(limits.write_timeout);

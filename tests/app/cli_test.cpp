@@ -227,3 +227,44 @@ TEST(Cli, StrategiesDefaultToLuaAndAcceptOnlyTheirNames) {
   EXPECT_NE(exit_text(bad).find("--sale-strategy"), std::string::npos) << exit_text(bad);
   EXPECT_EQ(exit_code(parse({"serve", "--reminder-strategy", "db"})), 2);
 }
+
+TEST(Cli, RateLimitsAreOffByDefaultAndReadFromFlagsOrEnvironment) {
+  auto defaults = serve_of(parse({"serve"}));
+  EXPECT_FALSE(defaults.rate_limit_user);
+  EXPECT_FALSE(defaults.rate_limit_ip);
+
+  auto cfg = serve_of(parse({"serve", "--rate-limit-user", "10/s:20", "--rate-limit-ip", "600/m"}));
+  ASSERT_TRUE(cfg.rate_limit_user);
+  EXPECT_EQ(*cfg.rate_limit_user, (seckill::RateLimit{10, 1s, 20}));
+  ASSERT_TRUE(cfg.rate_limit_ip);
+  EXPECT_EQ(*cfg.rate_limit_ip, (seckill::RateLimit{600, 1min, 600}));
+
+  ::setenv("SECKILL_RATE_LIMIT_IP", "5", 1);
+  auto env = serve_of(parse({"serve"}));
+  ::unsetenv("SECKILL_RATE_LIMIT_IP");
+  ASSERT_TRUE(env.rate_limit_ip);
+  EXPECT_EQ(env.rate_limit_ip->count, 5);
+
+  EXPECT_FALSE(serve_of(parse({"serve", "--rate-limit-user", "off"})).rate_limit_user);
+}
+
+TEST(Cli, BadRateLimitsExitTwoNamingTheFlag) {
+  for (auto bad : {"0/s", "ten", "10/d", "10/s:0"}) {
+    auto r = parse({"serve", "--rate-limit-user", bad});
+    EXPECT_EQ(exit_code(r), 2) << bad;
+    EXPECT_NE(exit_text(r).find("--rate-limit-user"), std::string::npos) << exit_text(r);
+    auto ip = parse({"serve", "--rate-limit-ip", bad});
+    EXPECT_EQ(exit_code(ip), 2) << bad;
+    EXPECT_NE(exit_text(ip).find("--rate-limit-ip"), std::string::npos) << exit_text(ip);
+  }
+}
+
+TEST(Cli, MistypedUrlsNeverEchoAPassword) {
+  auto pg = parse({"serve", "--postgres", "postgress://bob:hunter2@db/x"});
+  EXPECT_EQ(exit_code(pg), 2);
+  EXPECT_EQ(exit_text(pg).find("hunter2"), std::string::npos) << exit_text(pg);
+  EXPECT_NE(exit_text(pg).find("@db/x"), std::string::npos) << exit_text(pg);
+  auto redis = parse({"serve", "--redis", "rediss://:hunter2@cache:6379"});
+  EXPECT_EQ(exit_code(redis), 2);
+  EXPECT_EQ(exit_text(redis).find("hunter2"), std::string::npos) << exit_text(redis);
+}

@@ -28,3 +28,19 @@ TEST(Rfc3339, RefusesMalformed) {
     EXPECT_FALSE(parse_rfc3339(bad).has_value()) << bad;
   }
 }
+
+// Found by the json fuzz target: years past 2262 overflowed SysTime's 64-bit nanoseconds and came
+// back as 1816 (fuzz/json/regressions/year_9999).
+TEST(Rfc3339, RefusesTimesBeyondWhatSysTimeHolds) {
+  EXPECT_FALSE(parse_rfc3339("9999-12-31T23:59:59Z"));
+  EXPECT_FALSE(parse_rfc3339("2263-01-01T00:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339("2262-04-11T23:47:16Z"));
+  EXPECT_FALSE(parse_rfc3339("2262-04-11T23:00:00-02:00"));
+  EXPECT_TRUE(parse_rfc3339("2262-04-12T01:00:00+02:00"));  // 23:00 UTC
+  auto last = parse_rfc3339("2262-04-11T23:47:15Z");
+  ASSERT_TRUE(last);
+  EXPECT_EQ(format_rfc3339(*last), "2262-04-11T23:47:15Z");
+  auto far = parse_rfc3339("2200-06-01T12:00:00.5Z");
+  ASSERT_TRUE(far);
+  EXPECT_EQ(format_rfc3339(*far), "2200-06-01T12:00:00.500Z");
+}

@@ -54,3 +54,13 @@ TEST(ReminderCursor, RoundTripsAndRefusesGarbage) {
     EXPECT_FALSE(seckill::parse_reminder_cursor(bad).has_value()) << bad;
   }
 }
+
+// Found by the id fuzz target (UBSan: signed overflow in the µs -> ns conversion):
+// fuzz/id/regressions/cursor_overflow.
+TEST(ReminderCursor, RefusesTimesBeyondWhatSysTimeHolds) {
+  for (const char* bad :
+       {"170000000000000024-94967297", "9223372036854776-1", "9223372036854775807-1"}) {
+    EXPECT_FALSE(seckill::parse_reminder_cursor(bad).has_value()) << bad;
+  }
+  EXPECT_TRUE(seckill::parse_reminder_cursor("9223372036854775-1").has_value());
+}
