@@ -62,7 +62,9 @@ asio::awaitable<HandlerResult> get_voucher(sale::SaleService& sale, RequestConte
 asio::awaitable<HandlerResult> take_order(sale::SaleService& sale, RequestContext& ctx) {
   auto caller = ctx.principal();
   if (!caller) co_return std::unexpected(caller.error());
-  auto taken = co_await sale.take_order(caller->user_id, ctx.path_u64("id"));
+  const std::uint64_t voucher_id = ctx.path_u64("id");
+  auto taken = co_await sale.take_order(caller->user_id, voucher_id);
+  sale.outcomes().record(voucher_id, taken ? std::nullopt : std::optional(taken.error().code));
   if (!taken) co_return std::unexpected(taken.error());
   co_return http::json_response(
       status::created,

@@ -3,10 +3,13 @@
 // coordination): its routes, its readiness probes, and a start and a stop.
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "http/health.hpp"
 #include "http/router.hpp"
+#include "remind/reminder_service.hpp"
+#include "sale/sale_service.hpp"
 
 namespace seckill::app {
 
@@ -22,6 +25,13 @@ class Backend {
   virtual void start(std::function<void()> ready) = 0;
   /// After the server stopped: finishes background work; `done` runs once it has.
   virtual void stop(std::function<void()> done) = 0;
+
+  /// The use cases this mode runs, for the operations views (/metrics, the dashboard's feed).
+  virtual sale::SaleService* sale_service() { return nullptr; }
+  virtual remind::ReminderService* reminder_service() { return nullptr; }
+  /// Appends this mode's own metric families (its backends' calls, writers, dead letters) in
+  /// the Prometheus text format. Called on an I/O thread; must not block.
+  virtual void write_metrics(std::string& out) { (void)out; }
 };
 
 }  // namespace seckill::app

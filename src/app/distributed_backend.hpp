@@ -56,6 +56,8 @@ class DistributedBackend final : public Backend {
   void start(std::function<void()> ready) override;
   /// Stops both writers after the batch in hand; `done` runs once both have.
   void stop(std::function<void()> done) override;
+  sale::SaleService* sale_service() override { return &sale_; }
+  remind::ReminderService* reminder_service() override { return &reminders_; }
 
  private:
   boost::asio::awaitable<void> warm_up();

@@ -32,6 +32,8 @@ class EmbeddedBackend final : public Backend {
   std::vector<http::NamedProbe> readiness_probes() override;
   void start(std::function<void()> ready) override;
   void stop(std::function<void()> done) override;
+  sale::SaleService* sale_service() override { return &sale_; }
+  remind::ReminderService* reminder_service() override { return &reminders_; }
 
  private:
   store::sqlite::SqliteDatabase db_;

@@ -3,12 +3,15 @@
 // line, headers and body in one gathered write) instead of through Beast's serializer, which
 // keeps a response to one small allocation or none.
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include <boost/beast/http/status.hpp>
+
+#include "http/stream_writer.hpp"
 
 namespace seckill::http {
 
@@ -46,6 +49,14 @@ class Response {
   void close_connection() { close_ = true; }
   bool closes_connection() const { return close_; }
 
+  /// Makes this a streamed response (server-sent events): the head goes out without a
+  /// Content-Length, then the server runs `stream` on the connection and closes it afterwards.
+  void set_stream(BodyStream stream) {
+    stream_ = std::make_shared<BodyStream>(std::move(stream));
+    close_ = true;
+  }
+  const std::shared_ptr<BodyStream>& stream() const { return stream_; }
+
   /// Writes the status line and headers, ending with the blank line, into `out` (cleared first;
   /// its capacity is reused). `keep_alive` decides the Connection header; `request_version` is
   /// 10 or 11 (an HTTP/1.0 client is told `Connection: keep-alive` explicitly).
@@ -59,6 +70,7 @@ class Response {
   bool close_ = false;
   std::string_view content_type_;
   std::vector<std::pair<std::string, std::string>> headers_;
+  std::shared_ptr<BodyStream> stream_;
 };
 
 }  // namespace seckill::http

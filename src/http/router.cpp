@@ -95,7 +95,17 @@ void Router::add(boost::beast::http::verb method, std::string_view pattern, Hand
   routes_.push_back(std::move(route));
 }
 
-boost::asio::awaitable<Response> Router::handle(const Request& request) const {
+std::vector<metrics::RequestMetrics::Route> Router::route_patterns() const {
+  std::vector<metrics::RequestMetrics::Route> out;
+  out.reserve(routes_.size());
+  for (const auto& r : routes_) {
+    out.push_back({std::string(boost::beast::http::to_string(r.method)), r.pattern});
+  }
+  return out;
+}
+
+boost::asio::awaitable<Response> Router::handle(const Request& request,
+                                                std::size_t* matched) const {
   RequestContext context(request, verifier_);
   if (!context.target_is_valid()) {
     co_return error_response({ErrorCode::bad_request, "malformed request target", {}});
@@ -143,6 +153,7 @@ boost::asio::awaitable<Response> Router::handle(const Request& request) const {
     co_return response;
   }
 
+  if (matched != nullptr) *matched = static_cast<std::size_t>(found - routes_.data());
   if (found->access != Access::anyone) {
     auto allowed = context.require(found->access);
     if (!allowed) co_return error_response(allowed.error());

@@ -14,6 +14,7 @@
 #include "http/handler.hpp"
 #include "http/request_context.hpp"
 #include "http/response.hpp"
+#include "metrics/request_metrics.hpp"
 
 namespace seckill::http {
 
@@ -48,8 +49,19 @@ class Router {
            Access access = Access::authenticated);
 
   /// Answers one request. Never throws except std::bad_alloc: every failure becomes a Response.
-  /// The request must outlive the returned awaitable.
-  boost::asio::awaitable<Response> handle(const Request& request) const;
+  /// The request must outlive the returned awaitable. `matched`, if given, receives the index of
+  /// the route that answered (in order of add()), or kNoRoute; it must outlive the awaitable.
+  boost::asio::awaitable<Response> handle(const Request& request,
+                                          std::size_t* matched = nullptr) const;
+
+  static constexpr std::size_t kNoRoute = static_cast<std::size_t>(-1);
+
+  /// Every route's method and pattern, in order of add() (the labels of RequestMetrics).
+  std::vector<metrics::RequestMetrics::Route> route_patterns() const;
+  /// Where the server counts and times what this router answers; null (the default) counts
+  /// nothing. Set before the server starts; `m` must outlive the router's use.
+  void set_metrics(metrics::RequestMetrics* m) { metrics_ = m; }
+  metrics::RequestMetrics* metrics() const { return metrics_; }
 
   const auth::TokenVerifier* verifier() const { return verifier_; }
 
@@ -72,6 +84,7 @@ class Router {
 
   const auth::TokenVerifier* verifier_;
   std::vector<Route> routes_;
+  metrics::RequestMetrics* metrics_ = nullptr;
 };
 
 }  // namespace seckill::http
