@@ -29,6 +29,8 @@ struct ServeConfig {
   std::chrono::milliseconds reminder_user_window = 15min;
   std::chrono::milliseconds reminder_sla = 30min;
   std::string log_level = "info";
+  /// "text" or "json" (one JSON object a line).
+  std::string log_format = "text";
 };
 
 struct MigrateConfig {

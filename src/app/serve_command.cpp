@@ -42,7 +42,7 @@ std::string random_secret() {
 }  // namespace
 
 int run_serve(const ServeConfig& config) {
-  setup_logging(config.log_level);
+  setup_logging(config.log_level, config.log_format);
   if (config.redis_urls.empty() != config.postgres_url.empty()) {
     fmt::print(stderr,
                "seckill serve: give both --redis and --postgres (the distributed mode), or "

@@ -10,6 +10,7 @@
 
 #include "core/infra_error.hpp"
 #include "http/error_response.hpp"
+#include "http/request_id.hpp"
 
 namespace seckill::http {
 namespace {
@@ -93,6 +94,10 @@ void Router::add(boost::beast::http::verb method, std::string_view pattern, Hand
     if (r.method == method && r.pattern == pattern) throw bad("registered twice");
   }
   routes_.push_back(std::move(route));
+}
+
+std::string_view Router::route_pattern(std::size_t index) const {
+  return index < routes_.size() ? std::string_view(routes_[index].pattern) : "unmatched";
 }
 
 std::vector<metrics::RequestMetrics::Route> Router::route_patterns() const {
@@ -185,15 +190,16 @@ boost::asio::awaitable<Response> Router::handle(const Request& request,
     if (result) co_return std::move(*result);
     failure = std::move(result.error());
   } catch (const InfraError& e) {
-    spdlog::warn("{} {}: backend unavailable: {}", request.method_string(), found->pattern,
-                 e.what());
+    spdlog::warn("{} {}: backend unavailable: {} request_id={}", request.method_string(),
+                 found->pattern, e.what(), request[kRequestIdHeader]);
     failure = Failure{ErrorCode::unavailable, "a backend is unavailable, nothing was done", {}};
   } catch (const std::exception& e) {
-    spdlog::error("{} {}: unexpected exception: {}", request.method_string(), found->pattern,
-                  e.what());
+    spdlog::error("{} {}: unexpected exception: {} request_id={}", request.method_string(),
+                  found->pattern, e.what(), request[kRequestIdHeader]);
     failure = Failure{ErrorCode::internal, "internal error", {}};
   } catch (...) {
-    spdlog::error("{} {}: unexpected exception", request.method_string(), found->pattern);
+    spdlog::error("{} {}: unexpected exception request_id={}", request.method_string(),
+                  found->pattern, request[kRequestIdHeader]);
     failure = Failure{ErrorCode::internal, "internal error", {}};
   }
   co_return error_response(*failure);

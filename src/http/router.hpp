@@ -56,6 +56,8 @@ class Router {
 
   static constexpr std::size_t kNoRoute = static_cast<std::size_t>(-1);
 
+  /// The pattern of route `index` (as given by handle()), or "unmatched".
+  std::string_view route_pattern(std::size_t index) const;
   /// Every route's method and pattern, in order of add() (the labels of RequestMetrics).
   std::vector<metrics::RequestMetrics::Route> route_patterns() const;
   /// Where the server counts and times what this router answers; null (the default) counts

@@ -18,6 +18,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <spdlog/spdlog.h>
 
 #include "http/error_response.hpp"
 #include "http/request_id.hpp"
@@ -213,6 +214,16 @@ asio::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<ServerStat
                        std::chrono::steady_clock::now() - started);
     }
     response.set_header("X-Request-Id", request_id);
+    if (spdlog::should_log(spdlog::level::debug)) {
+      // The route pattern, never the target: a query may hold a token (/api/v1/events).
+      spdlog::debug(
+          "request request_id={} method={} route={} status={} duration_us={}", request_id,
+          request.method_string(), state->router->route_pattern(route),
+          static_cast<unsigned>(response.status()),
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                started)
+              .count());
+    }
     keep_alive = keep_alive && !response.closes_connection() && !worker->draining;
     response.serialize_head(head, keep_alive, version);
     stream.expires_after(limits.write_timeout);
