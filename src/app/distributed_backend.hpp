@@ -58,6 +58,7 @@ class DistributedBackend final : public Backend {
   void stop(std::function<void()> done) override;
   sale::SaleService* sale_service() override { return &sale_; }
   remind::ReminderService* reminder_service() override { return &reminders_; }
+  void write_metrics(std::string& out) override;
 
  private:
   boost::asio::awaitable<void> warm_up();
@@ -66,6 +67,8 @@ class DistributedBackend final : public Backend {
   void heard_sold_out(std::string_view payload);
 
   IoThreads& threads_;
+  /// Before the clients that report to it.
+  metrics::BackendCalls calls_;
   redis::Client redis_;
   store::postgres::PgPool pg_;
   store::postgres::PgSaleStore store_;

@@ -9,6 +9,7 @@
 #include <regex>
 #include <string>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>
@@ -90,7 +91,8 @@ TEST_P(ObserveBothModes, MetricsMatchWhatTheApiAnswered) {
   for (int i = 0; i < 50; ++i) {
     auto m = client.request("GET", "/metrics");
     ASSERT_EQ(m.status, 200);
-    scrape = "\n" + m.body;
+    scrape.assign("\n");
+    scrape += m.body;
     if (sample(scrape, "seckill_reminder_queue_size{status=\"open\"}") >= 1) break;
     std::this_thread::sleep_for(100ms);
   }
@@ -118,6 +120,25 @@ TEST_P(ObserveBothModes, MetricsMatchWhatTheApiAnswered) {
   EXPECT_GE(sample(scrape, "seckill_http_open_connections"), 1);
   EXPECT_NE(scrape.find("# TYPE seckill_http_request_duration_seconds histogram"),
             std::string::npos);
+  if (GetParam() == Mode::distributed) {
+    EXPECT_GT(sample(scrape, "seckill_backend_call_duration_seconds_count{backend=\"redis\"}"), 0);
+    EXPECT_GT(sample(scrape, "seckill_backend_call_duration_seconds_count{backend=\"postgres\"}"),
+              0);
+    EXPECT_EQ(sample(scrape, "seckill_writer_dead_letters_total{writer=\"order\"}"), 0);
+    // The three orders reach PostgreSQL through the order writer.
+    for (int i = 0; i < 50 && sample(scrape, "seckill_writer_entries_total{writer=\"order\"}") < 3;
+         ++i) {
+      std::this_thread::sleep_for(100ms);
+      scrape.assign("\n");
+      scrape += client.request("GET", "/metrics").body;
+    }
+    EXPECT_EQ(sample(scrape, "seckill_writer_entries_total{writer=\"order\"}"), 3) << scrape;
+    EXPECT_GE(sample(scrape, "seckill_writer_lag_seconds_count{writer=\"order\"}"), 1);
+    EXPECT_GE(sample(scrape, "seckill_writer_batch_entries_count{writer=\"order\"}"), 1);
+  } else {
+    EXPECT_GT(sample(scrape, "seckill_backend_call_duration_seconds_count{backend=\"sqlite\"}"), 0);
+    EXPECT_GE(sample(scrape, "seckill_sqlite_writes_total"), 4);
+  }
 }
 
 TEST_P(ObserveBothModes, RequestIdIsEchoedOrMade) {
