@@ -65,6 +65,11 @@ asio::awaitable<void> write_sale_metrics(sale::SaleService& sale, std::string& o
   std::string left, total;
   const auto now = std::chrono::system_clock::now();
   for (const auto& [id, counts] : all) {
+    // The cached metadata tells which sales are open without a round trip; only those are read.
+    if (auto cached = sale.cache().find(id);
+        cached && sale_window(cached->voucher, now) != SaleWindow::open) {
+      continue;
+    }
     auto v = co_await sale.get_voucher(id);
     if (!v || sale_window(*v, now) != SaleWindow::open) continue;
     auto voucher = metrics::label("voucher", std::to_string(id));
