@@ -33,8 +33,9 @@ std::string ensure_request_id(Request& request) {
   if (it != request.end() && valid_request_id(it->value())) return std::string(it->value());
   static constexpr char kHex[] = "0123456789abcdef";
   std::uint64_t n = next_id_number();
-  std::string id(16, '0');
-  for (int i = 15; i >= 0; --i, n >>= 4)
+  // 15 hex digits (60 bits): short enough to stay in std::string's own buffer (no allocation).
+  std::string id(15, '0');
+  for (int i = 14; i >= 0; --i, n >>= 4)
     id[static_cast<std::size_t>(i)] = kHex[n & 0xf];
   request.set(kRequestIdHeader, id);
   return id;

@@ -11,7 +11,7 @@ namespace seckill::http {
 inline constexpr std::string_view kRequestIdHeader = "X-Request-Id";
 
 /// The request's id: the client's `X-Request-Id` when it is 1 to 64 characters of
-/// `A-Z a-z 0-9 . _ -` (anything else could forge log lines or headers), else a new one, 16 hex
+/// `A-Z a-z 0-9 . _ -` (anything else could forge log lines or headers), else a new one, 15 hex
 /// digits unique within the process and random across processes. A new or replaced id is set on
 /// `request`, so whatever reads the request later (handlers, logs) sees the same id. The server
 /// echoes it in the response.

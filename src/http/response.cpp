@@ -39,6 +39,11 @@ void Response::serialize_head(std::string& out, bool keep_alive, unsigned reques
     out.append(content_type_);
     out.append("\r\n");
   }
+  if (!request_id_.empty()) {
+    out.append("X-Request-Id: ");
+    out.append(request_id_);
+    out.append("\r\n");
+  }
   for (const auto& [name, value] : headers_) {
     out.append(name);
     out.append(": ");

@@ -213,16 +213,15 @@ asio::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<ServerStat
       metrics->observe(route, static_cast<unsigned>(response.status()),
                        std::chrono::steady_clock::now() - started);
     }
-    response.set_header("X-Request-Id", request_id);
+    response.set_request_id(request_id);
     if (spdlog::should_log(spdlog::level::debug)) {
       // The route pattern, never the target: a query may hold a token (/api/v1/events).
-      spdlog::debug(
-          "request request_id={} method={} route={} status={} duration_us={}", request_id,
-          request.method_string(), state->router->route_pattern(route),
-          static_cast<unsigned>(response.status()),
-          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                                started)
-              .count());
+      spdlog::debug("request request_id={} method={} route={} status={} duration_us={}", request_id,
+                    request.method_string(), state->router->route_pattern(route),
+                    static_cast<unsigned>(response.status()),
+                    std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count());
     }
     keep_alive = keep_alive && !response.closes_connection() && !worker->draining;
     response.serialize_head(head, keep_alive, version);

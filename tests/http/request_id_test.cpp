@@ -22,7 +22,7 @@ TEST(RequestId, ReplacesAnInvalidOneAndSetsItOnTheRequest) {
     r.set(kRequestIdHeader, bad);
     auto id = ensure_request_id(r);
     EXPECT_NE(id, bad);
-    EXPECT_EQ(id.size(), 16u);
+    EXPECT_EQ(id.size(), 15u);
     EXPECT_TRUE(valid_request_id(id));
     EXPECT_EQ(r[kRequestIdHeader], id);
   }
