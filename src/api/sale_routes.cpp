@@ -67,7 +67,9 @@ asio::awaitable<HandlerResult> take_order(sale::SaleService& sale, RequestContex
   if (!caller) co_return std::unexpected(caller.error());
   auto id = path_id(ctx, "id", "voucher");
   if (!id) co_return std::unexpected(id.error());
-  auto taken = co_await sale.take_order(caller->user_id, *id);
+  const std::uint64_t voucher_id = *id;
+  auto taken = co_await sale.take_order(caller->user_id, voucher_id);
+  sale.outcomes().record(voucher_id, taken ? std::nullopt : std::optional(taken.error().code));
   if (!taken) co_return std::unexpected(taken.error());
   co_return http::json_response(
       status::created,

@@ -3,11 +3,14 @@
 // coordination): its routes, its readiness probes, and a start and a stop.
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "http/health.hpp"
 #include "http/router.hpp"
 #include "ratelimit/rate_limiter.hpp"
+#include "remind/reminder_service.hpp"
+#include "sale/sale_service.hpp"
 
 namespace seckill::app {
 
@@ -25,6 +28,13 @@ class Backend {
   virtual void stop(std::function<void()> done) = 0;
   /// Where this mode keeps rate-limit buckets (used only with --rate-limit-* flags).
   virtual ratelimit::RateLimiter& rate_limiter() = 0;
+
+  /// The use cases this mode runs, for the operations views (/metrics, the dashboard's feed).
+  virtual sale::SaleService* sale_service() { return nullptr; }
+  virtual remind::ReminderService* reminder_service() { return nullptr; }
+  /// Appends this mode's own metric families (its backends' calls, writers, dead letters) in
+  /// the Prometheus text format. Called on an I/O thread; must not block.
+  virtual void write_metrics(std::string& out) { (void)out; }
 };
 
 }  // namespace seckill::app

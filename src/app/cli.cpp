@@ -183,6 +183,12 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       ->add_option("--reminder-sla", reminder_sla, "an open reminder older than this is overdue")
       ->envname("SECKILL_REMINDER_SLA")
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--log-format", serve.log_format,
+                   "text, or json (one JSON object a line, for log collectors)")
+      ->envname("SECKILL_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
 
   serve_cmd
       ->add_option("--sale-strategy", serve.sale_strategy,

@@ -41,6 +41,8 @@ struct ServeConfig {
   /// --rate-limit-user / --rate-limit-ip: none means no limit (the default).
   std::optional<RateLimit> rate_limit_user;
   std::optional<RateLimit> rate_limit_ip;
+  /// "text" or "json" (one JSON object a line).
+  std::string log_format = "text";
 };
 
 struct MigrateConfig {

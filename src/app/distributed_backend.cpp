@@ -10,6 +10,7 @@
 
 #include "api/remind_routes.hpp"
 #include "api/sale_routes.hpp"
+#include "app/writer_metrics.hpp"
 #include "coordinator/redis/sale_keys.hpp"
 #include "core/decimal.hpp"
 #include "core/infra_error.hpp"
@@ -22,18 +23,22 @@ namespace asio = boost::asio;
 
 namespace {
 
-redis::ClientOptions redis_options(const ServeConfig& config) {
+redis::ClientOptions redis_options(const ServeConfig& config,
+                                   metrics::BackendCalls* calls = nullptr) {
   auto url = redis::parse_redis_url(config.redis_urls.front());
   if (!url) throw std::invalid_argument("--redis: " + url.error());
   redis::ClientOptions options;
   options.connection.endpoint = *url;
+  options.calls = calls;
   return options;
 }
 
 // Migrates first: `serve` applies the schema at start, safely when many instances start at once.
-store::postgres::PgPoolOptions migrated_pg_options(const ServeConfig& config) {
+store::postgres::PgPoolOptions migrated_pg_options(const ServeConfig& config,
+                                                   metrics::BackendCalls* calls = nullptr) {
   store::postgres::migrate(config.postgres_url);
   store::postgres::PgPoolOptions options;
+  options.calls = calls;
   options.connect.conninfo = config.postgres_url;
   options.size = 4;
   return options;
@@ -78,8 +83,8 @@ asio::awaitable<std::uint64_t> GeneratorIdSource::next_id() {
 
 DistributedBackend::DistributedBackend(const ServeConfig& config, IoThreads& threads)
     : threads_(threads),
-      redis_(threads.contexts(), redis_options(config)),
-      pg_(migrated_pg_options(config)),
+      redis_(threads.contexts(), redis_options(config, &calls_)),
+      pg_(migrated_pg_options(config, &calls_)),
       store_(pg_),
       generator_(std::make_unique<id::IdGenerator>(
           threads.first().get_executor(),
@@ -181,6 +186,11 @@ void DistributedBackend::stop(std::function<void()> done) {
     }
     on_writers_done_ = std::move(done);
   });
+}
+
+void DistributedBackend::write_metrics(std::string& out) {
+  calls_.write(out);
+  write_writer_metrics(out, "order", writer_.stats(), "reminder", reminder_writer_.stats());
 }
 
 }  // namespace seckill::app

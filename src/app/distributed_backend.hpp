@@ -59,6 +59,9 @@ class DistributedBackend final : public Backend {
   /// Stops both writers after the batch in hand; `done` runs once both have.
   void stop(std::function<void()> done) override;
   ratelimit::RateLimiter& rate_limiter() override { return rate_limiter_; }
+  sale::SaleService* sale_service() override { return &sale_; }
+  remind::ReminderService* reminder_service() override { return &reminders_; }
+  void write_metrics(std::string& out) override;
 
  private:
   boost::asio::awaitable<void> warm_up();
@@ -67,6 +70,8 @@ class DistributedBackend final : public Backend {
   void heard_sold_out(std::string_view payload);
 
   IoThreads& threads_;
+  /// Before the clients that report to it.
+  metrics::BackendCalls calls_;
   redis::Client redis_;
   store::postgres::PgPool pg_;
   store::postgres::PgSaleStore store_;

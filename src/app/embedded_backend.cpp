@@ -4,13 +4,16 @@
 
 #include "api/remind_routes.hpp"
 #include "api/sale_routes.hpp"
+#include "metrics/text_format.hpp"
 
 namespace seckill::app {
 
 namespace {
 
-store::sqlite::SqliteDatabaseOptions database_options(const ServeConfig& config) {
+store::sqlite::SqliteDatabaseOptions database_options(const ServeConfig& config,
+                                                      metrics::BackendCalls* calls = nullptr) {
   store::sqlite::SqliteDatabaseOptions options;
+  options.calls = calls;
   options.data_dir = config.data_dir;
   return options;
 }
@@ -18,7 +21,7 @@ store::sqlite::SqliteDatabaseOptions database_options(const ServeConfig& config)
 }  // namespace
 
 EmbeddedBackend::EmbeddedBackend(const ServeConfig& config, IoThreads& threads)
-    : db_(database_options(config)),
+    : db_(database_options(config, &calls_)),
       store_(db_),
       gate_(store_),
       strategies_(config, db_),
@@ -62,6 +65,18 @@ void EmbeddedBackend::start(std::function<void()> ready) {
 void EmbeddedBackend::stop(std::function<void()> done) {
   // Every write answered so far is committed; queued ones are committed by db_.stop().
   done();
+}
+
+void EmbeddedBackend::write_metrics(std::string& out) {
+  calls_.write(out);
+  auto stats = db_.writer_stats();
+  metrics::write_family(out, "seckill_sqlite_commits_total", "counter",
+                        "Transactions the embedded store committed (each a group of writes).");
+  metrics::write_sample(out, "seckill_sqlite_commits_total", "", stats.commits);
+  metrics::write_family(
+      out, "seckill_sqlite_writes_total", "counter",
+      "Writes committed in those transactions (writes per commit: the group size).");
+  metrics::write_sample(out, "seckill_sqlite_writes_total", "", stats.writes);
 }
 
 }  // namespace seckill::app

@@ -35,8 +35,13 @@ class EmbeddedBackend final : public Backend {
   void start(std::function<void()> ready) override;
   void stop(std::function<void()> done) override;
   ratelimit::RateLimiter& rate_limiter() override { return rate_limiter_; }
+  sale::SaleService* sale_service() override { return &sale_; }
+  remind::ReminderService* reminder_service() override { return &reminders_; }
+  void write_metrics(std::string& out) override;
 
  private:
+  /// Before the database that reports to it.
+  metrics::BackendCalls calls_;
   store::sqlite::SqliteDatabase db_;
   store::sqlite::SqliteSaleStore store_;
   coordinator::embedded::EmbeddedStockGate gate_;

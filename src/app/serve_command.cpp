@@ -16,6 +16,7 @@
 #include "app/embedded_backend.hpp"
 #include "app/io_threads.hpp"
 #include "app/logging.hpp"
+#include "app/operations.hpp"
 #include "auth/token_verifier.hpp"
 #include "core/duration.hpp"
 #include "core/infra_error.hpp"
@@ -42,7 +43,7 @@ std::string random_secret() {
 }  // namespace
 
 int run_serve(const ServeConfig& config) {
-  setup_logging(config.log_level);
+  setup_logging(config.log_level, config.log_format);
   if (config.redis_urls.empty() != config.postgres_url.empty()) {
     fmt::print(stderr,
                "seckill serve: give both --redis and --postgres (the distributed mode), or "
@@ -64,6 +65,8 @@ int run_serve(const ServeConfig& config) {
   http::Router router(&verifier);
 
   std::unique_ptr<Backend> backend;
+  const http::Server* server_view = nullptr;  // set once the server exists, before it runs
+  std::unique_ptr<metrics::RequestMetrics> request_metrics;
   try {
     if (!config.redis_urls.empty()) {
       backend = std::make_unique<DistributedBackend>(config, threads);
@@ -72,6 +75,10 @@ int run_serve(const ServeConfig& config) {
     }
     http::add_health_routes(router, backend->readiness_probes());
     backend->add_routes(router);
+    add_operations_routes(router, *backend, verifier, [&server_view] {
+      return server_view != nullptr ? server_view->connection_count() : 0;
+    });
+    request_metrics = instrument(router);
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "seckill serve: {}\n", e.what());
     return 2;
@@ -105,6 +112,7 @@ int run_serve(const ServeConfig& config) {
                config.listen_port, e.what());
     return 1;
   }
+  server_view = &*server;
   backend->start([&server] { server->start(); });
 
   asio::signal_set signals(threads.first(), SIGINT, SIGTERM);

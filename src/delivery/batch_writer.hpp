@@ -9,6 +9,7 @@
 // find the refused entries one by one, and an entry refused `max_deliveries` times goes to the
 // dead letters. Never an entry is dropped silently.
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -25,6 +26,7 @@
 
 #include "core/infra_error.hpp"
 #include "delivery/durable_queue.hpp"
+#include "metrics/histogram.hpp"
 
 namespace seckill::delivery {
 
@@ -44,6 +46,13 @@ struct BatchWriterStats {
   std::atomic<std::uint64_t> batches{0};
   std::atomic<std::uint64_t> dead_lettered{0};
   std::atomic<std::uint64_t> store_failures{0};
+  /// Entries per batch stored.
+  metrics::ValueHistogram batch_entries{kBatchBounds};
+  /// Age of a stored batch's oldest entry (its decision time to its commit): how far the store
+  /// lags the coordinator. Only for items that carry their time (`created_at` or `at`).
+  metrics::LatencyHistograms lag{1};
+
+  static constexpr std::array<double, 8> kBatchBounds = {1, 5, 10, 50, 100, 250, 500, 1000};
 };
 
 template <class Item>
@@ -79,6 +88,16 @@ class BatchWriter {
   boost::asio::awaitable<void> pause(std::chrono::milliseconds d) {
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, d);
     co_await timer.async_wait(boost::asio::use_awaitable);
+  }
+
+  void observe_lag(const Batch& batch) {
+    if (batch.empty()) return;
+    const auto now = std::chrono::system_clock::now();
+    if constexpr (requires(const Item& i) { i.created_at; }) {
+      stats_.lag.observe(0, now - batch.front().item.created_at);
+    } else if constexpr (requires(const Item& i) { i.at; }) {
+      stats_.lag.observe(0, now - batch.front().item.at);
+    }
   }
 
   boost::asio::awaitable<bool> write(Batch batch);
@@ -127,6 +146,8 @@ boost::asio::awaitable<bool> BatchWriter<Item>::write(Batch batch) {
     auto written = co_await sink_(items_of(batch));
     stats_.written.fetch_add(written, std::memory_order_relaxed);
     stats_.batches.fetch_add(1, std::memory_order_relaxed);
+    stats_.batch_entries.observe(static_cast<double>(batch.size()));
+    observe_lag(batch);
   } catch (const ReplyError& e) {
     stats_.store_failures.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("{} writer: batch of {} refused ({}); writing one by one", name_, batch.size(),

@@ -39,6 +39,11 @@ void Response::serialize_head(std::string& out, bool keep_alive, unsigned reques
     out.append(content_type_);
     out.append("\r\n");
   }
+  if (!request_id_.empty()) {
+    out.append("X-Request-Id: ");
+    out.append(request_id_);
+    out.append("\r\n");
+  }
   for (const auto& [name, value] : headers_) {
     out.append(name);
     out.append(": ");
@@ -47,7 +52,7 @@ void Response::serialize_head(std::string& out, bool keep_alive, unsigned reques
   }
   // 1xx, 204 and 304 carry no body and must not announce one (RFC 9110 8.6).
   bool bodiless = code < 200 || code == 204 || code == 304;
-  if (!bodiless) {
+  if (!bodiless && !stream_) {
     out.append("Content-Length: ");
     append_number(out, body().size());
     out.append("\r\n");

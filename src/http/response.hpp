@@ -3,12 +3,15 @@
 // line, headers and body in one gathered write) instead of through Beast's serializer, which
 // keeps a response to one small allocation or none.
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include <boost/beast/http/status.hpp>
+
+#include "http/stream_writer.hpp"
 
 namespace seckill::http {
 
@@ -42,9 +45,21 @@ class Response {
   void set_header(std::string name, std::string value);
   const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
 
+  /// The `X-Request-Id` header, kept apart from headers() so that the server's echo on every
+  /// answer costs no allocation (ids of up to 15 characters stay in the string's own buffer).
+  void set_request_id(std::string id) { request_id_ = std::move(id); }
+
   /// Asks the server to close the connection after this response.
   void close_connection() { close_ = true; }
   bool closes_connection() const { return close_; }
+
+  /// Makes this a streamed response (server-sent events): the head goes out without a
+  /// Content-Length, then the server runs `stream` on the connection and closes it afterwards.
+  void set_stream(BodyStream stream) {
+    stream_ = std::make_shared<BodyStream>(std::move(stream));
+    close_ = true;
+  }
+  const std::shared_ptr<BodyStream>& stream() const { return stream_; }
 
   /// Writes the status line and headers, ending with the blank line, into `out` (cleared first;
   /// its capacity is reused). `keep_alive` decides the Connection header; `request_version` is
@@ -59,6 +74,8 @@ class Response {
   bool close_ = false;
   std::string_view content_type_;
   std::vector<std::pair<std::string, std::string>> headers_;
+  std::shared_ptr<BodyStream> stream_;
+  std::string request_id_;
 };
 
 }  // namespace seckill::http

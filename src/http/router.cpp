@@ -10,6 +10,7 @@
 
 #include "core/infra_error.hpp"
 #include "http/error_response.hpp"
+#include "http/request_id.hpp"
 
 namespace seckill::http {
 namespace {
@@ -95,8 +96,22 @@ void Router::add(boost::beast::http::verb method, std::string_view pattern, Hand
   routes_.push_back(std::move(route));
 }
 
+std::string_view Router::route_pattern(std::size_t index) const {
+  return index < routes_.size() ? std::string_view(routes_[index].pattern) : "unmatched";
+}
+
+std::vector<metrics::RequestMetrics::Route> Router::route_patterns() const {
+  std::vector<metrics::RequestMetrics::Route> out;
+  out.reserve(routes_.size());
+  for (const auto& r : routes_) {
+    out.push_back({std::string(boost::beast::http::to_string(r.method)), r.pattern});
+  }
+  return out;
+}
+
 boost::asio::awaitable<Response> Router::handle(const Request& request,
-                                                boost::asio::ip::address client) const {
+                                                boost::asio::ip::address client,
+                                                std::size_t* matched) const {
   RequestContext context(request, verifier_);
   context.client_ = client;
   if (!context.target_is_valid()) {
@@ -145,6 +160,7 @@ boost::asio::awaitable<Response> Router::handle(const Request& request,
     co_return response;
   }
 
+  if (matched != nullptr) *matched = static_cast<std::size_t>(found - routes_.data());
   if (found->access != Access::anyone) {
     if (admission_ != nullptr) {
       auto refused = co_await admission_->before_authentication(client);
@@ -184,15 +200,16 @@ boost::asio::awaitable<Response> Router::handle(const Request& request,
     if (result) co_return std::move(*result);
     failure = std::move(result.error());
   } catch (const InfraError& e) {
-    spdlog::warn("{} {}: backend unavailable: {}", request.method_string(), found->pattern,
-                 e.what());
+    spdlog::warn("{} {}: backend unavailable: {} request_id={}", request.method_string(),
+                 found->pattern, e.what(), request[kRequestIdHeader]);
     failure = Failure{ErrorCode::unavailable, "a backend is unavailable, nothing was done", {}};
   } catch (const std::exception& e) {
-    spdlog::error("{} {}: unexpected exception: {}", request.method_string(), found->pattern,
-                  e.what());
+    spdlog::error("{} {}: unexpected exception: {} request_id={}", request.method_string(),
+                  found->pattern, e.what(), request[kRequestIdHeader]);
     failure = Failure{ErrorCode::internal, "internal error", {}};
   } catch (...) {
-    spdlog::error("{} {}: unexpected exception", request.method_string(), found->pattern);
+    spdlog::error("{} {}: unexpected exception request_id={}", request.method_string(),
+                  found->pattern, request[kRequestIdHeader]);
     failure = Failure{ErrorCode::internal, "internal error", {}};
   }
   co_return error_response(*failure);

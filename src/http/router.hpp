@@ -15,6 +15,7 @@
 #include "http/handler.hpp"
 #include "http/request_context.hpp"
 #include "http/response.hpp"
+#include "metrics/request_metrics.hpp"
 
 namespace seckill::http {
 
@@ -51,15 +52,27 @@ class Router {
   void add(boost::beast::http::verb method, std::string_view pattern, Handler handler,
            Access access = Access::authenticated);
 
-  /// Answers one request from `client` (the peer's address; unspecified when unknown). Never
-  /// throws except std::bad_alloc: every failure becomes a Response. The request must outlive
-  /// the returned awaitable.
-  boost::asio::awaitable<Response> handle(const Request& request,
-                                          boost::asio::ip::address client = {}) const;
-
   /// Sets the check run on every request to a route that needs a token (null: none). Call before
   /// the server starts; `admission` must outlive the Router's use.
   void set_admission(Admission* admission) { admission_ = admission; }
+  /// Answers one request from `client` (the peer's address; unspecified when unknown). Never
+  /// throws except std::bad_alloc: every failure becomes a Response. The request must outlive
+  /// the returned awaitable. `matched`, if given, receives the index of the route that answered
+  /// (in order of add()), or kNoRoute; it must outlive the awaitable.
+  boost::asio::awaitable<Response> handle(const Request& request,
+                                          boost::asio::ip::address client = {},
+                                          std::size_t* matched = nullptr) const;
+
+  static constexpr std::size_t kNoRoute = static_cast<std::size_t>(-1);
+
+  /// The pattern of route `index` (as given by handle()), or "unmatched".
+  std::string_view route_pattern(std::size_t index) const;
+  /// Every route's method and pattern, in order of add() (the labels of RequestMetrics).
+  std::vector<metrics::RequestMetrics::Route> route_patterns() const;
+  /// Where the server counts and times what this router answers; null (the default) counts
+  /// nothing. Set before the server starts; `m` must outlive the router's use.
+  void set_metrics(metrics::RequestMetrics* m) { metrics_ = m; }
+  metrics::RequestMetrics* metrics() const { return metrics_; }
 
   const auth::TokenVerifier* verifier() const { return verifier_; }
 
@@ -83,6 +96,7 @@ class Router {
   const auth::TokenVerifier* verifier_;
   std::vector<Route> routes_;
   Admission* admission_ = nullptr;
+  metrics::RequestMetrics* metrics_ = nullptr;
 };
 
 }  // namespace seckill::http

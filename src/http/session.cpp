@@ -18,8 +18,10 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <spdlog/spdlog.h>
 
 #include "http/error_response.hpp"
+#include "http/request_id.hpp"
 
 namespace seckill::http::detail {
 namespace {
@@ -109,6 +111,25 @@ asio::awaitable<void> answer_and_close(beast::tcp_stream& stream, beast::flat_bu
   }
 }
 
+/// The StreamWriter of a streamed response: writes straight to the connection's socket.
+class SocketStreamWriter final : public StreamWriter {
+ public:
+  SocketStreamWriter(beast::tcp_stream& stream, const ServerLimits& limits, const Worker& worker)
+      : stream_(stream), limits_(limits), worker_(worker) {}
+  asio::awaitable<bool> write(std::string_view chunk) override {
+    stream_.expires_after(limits_.write_timeout);
+    const auto buffer = asio::buffer(chunk.data(), chunk.size());
+    auto [ec, n] = co_await asio::async_write(stream_, buffer, kTuple);
+    co_return !ec;
+  }
+  bool stopping() const override { return worker_.draining; }
+
+ private:
+  beast::tcp_stream& stream_;
+  const ServerLimits& limits_;
+  const Worker& worker_;
+};
+
 bool expects_continue(const Request& request) {
   auto it = request.find(bhttp::field::expect);
   return it != request.end() && beast::iequals(it->value(), "100-continue");
@@ -187,13 +208,35 @@ asio::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<ServerStat
     Request request = parser.release();
     const unsigned version = request.version();
     bool keep_alive = request.keep_alive();
-    Response response = co_await state->router->handle(request, peer);
+    const auto started = std::chrono::steady_clock::now();
+    const std::string request_id = ensure_request_id(request);
+    std::size_t route = Router::kNoRoute;
+    Response response = co_await state->router->handle(request, peer, &route);
+    if (auto* metrics = state->router->metrics()) {
+      metrics->observe(route, static_cast<unsigned>(response.status()),
+                       std::chrono::steady_clock::now() - started);
+    }
+    response.set_request_id(request_id);
+    if (spdlog::should_log(spdlog::level::debug)) {
+      // The route pattern, never the target: a query may hold a token (/api/v1/events).
+      spdlog::debug("request request_id={} method={} route={} status={} duration_us={}", request_id,
+                    request.method_string(), state->router->route_pattern(route),
+                    static_cast<unsigned>(response.status()),
+                    std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count());
+    }
     keep_alive = keep_alive && !response.closes_connection() && !worker->draining;
     response.serialize_head(head, keep_alive, version);
     stream.expires_after(limits.write_timeout);
     const auto buffers = response_buffers(head, response);
     std::tie(ec, n) = co_await asio::async_write(stream, buffers, kTuple);
     if (ec) break;
+    if (const auto& body_stream = response.stream()) {
+      SocketStreamWriter writer(stream, limits, *worker);
+      co_await (*body_stream)(writer);
+      break;
+    }
     if (!keep_alive) {
       beast::error_code ignored;
       stream.socket().shutdown(tcp::socket::shutdown_send, ignored);

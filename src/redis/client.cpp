@@ -89,11 +89,18 @@ Connection& Client::remote_connection() {
 
 awaitable<Reply> Client::command(CommandArgs args) {
   if (args.empty()) throw std::invalid_argument("redis: empty command");
-  if (Connection* local = local_connection()) co_return co_await local->command(args);
+  metrics::CallTimer timer(options_.calls, metrics::Backend::redis);
+  if (Connection* local = local_connection()) {
+    Reply reply = co_await local->command(args);
+    timer.ok();
+    co_return reply;
+  }
   Connection& remote = remote_connection();
   // Encoded here, on the caller's thread: what crosses to the other thread is an owned string.
-  co_return co_await asio::co_spawn(
+  Reply reply = co_await asio::co_spawn(
       remote.get_executor(), remote.command_encoded(encode_command(args.view())), use_awaitable);
+  timer.ok();
+  co_return reply;
 }
 
 awaitable<Reply> Client::eval(const Script& script, CommandArgs keys, CommandArgs args) {

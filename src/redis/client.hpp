@@ -13,6 +13,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "metrics/backend_calls.hpp"
 #include "redis/command_args.hpp"
 #include "redis/connection.hpp"
 #include "redis/connection_options.hpp"
@@ -27,6 +28,9 @@ struct ClientOptions {
   /// Pipelined connections opened on each io_context (1 is usually enough: pipelining, not
   /// connection count, is what makes throughput).
   std::size_t connections_per_context = 1;
+  /// Where command() and eval() are timed and their failures counted; null: nowhere. Must
+  /// outlive the client.
+  metrics::BackendCalls* calls = nullptr;
 };
 
 /// A small pool of pipelined Connections: `connections_per_context` on each io_context given.

@@ -13,6 +13,7 @@
 #include "core/id_source.hpp"
 #include "core/order.hpp"
 #include "core/voucher.hpp"
+#include "metrics/voucher_outcomes.hpp"
 #include "sale/sale_store.hpp"
 #include "sale/stock_gate.hpp"
 #include "sale/voucher_cache.hpp"
@@ -38,6 +39,8 @@ class SaleService {
 
   void on_sold_out(SoldOutListener listener) { sold_out_listener_ = std::move(listener); }
   VoucherCache& cache() { return cache_; }
+  /// Orders taken and refused per voucher on this instance (recorded by the HTTP route).
+  metrics::VoucherOutcomes& outcomes() { return outcomes_; }
 
   boost::asio::awaitable<std::expected<Voucher, Failure>> create_voucher(NewVoucher v);
 
@@ -64,6 +67,7 @@ class SaleService {
   Clock clock_;
   VoucherCache cache_;
   SoldOutListener sold_out_listener_;
+  metrics::VoucherOutcomes outcomes_;
 };
 
 }  // namespace seckill::sale

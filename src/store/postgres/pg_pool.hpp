@@ -28,6 +28,7 @@
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "metrics/backend_calls.hpp"
 #include "store/postgres/pg_connection.hpp"
 
 namespace seckill::store::postgres {
@@ -43,6 +44,9 @@ struct PgPoolOptions {
   /// Calls waiting for a connection beyond this fail at once with IoError: a store that cannot
   /// keep up is reported, not buffered without bound.
   std::size_t max_queue = 100'000;
+  /// Where calls are timed (from the caller's point of view: the wait for a connection
+  /// included) and their failures counted; null: nowhere. Must outlive the pool.
+  metrics::BackendCalls* calls = nullptr;
 };
 
 /// Thread-safety: `run` may be called from any thread and any number of coroutines at once. The
@@ -127,10 +131,12 @@ auto PgPool::run(F f) -> boost::asio::awaitable<std::invoke_result_t<F&, PgConne
       });
     });
   };
+  metrics::CallTimer timer(options_.calls, metrics::Backend::postgres);
   std::optional<Value> value =
       co_await asio::async_initiate<const asio::use_awaitable_t<>&,
                                     void(std::exception_ptr, std::optional<Value>)>(
           std::move(initiate), asio::use_awaitable);
+  timer.ok();
   if constexpr (!std::is_void_v<R>) co_return std::move(*value);
 }
 

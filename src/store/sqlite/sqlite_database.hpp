@@ -37,6 +37,7 @@
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "metrics/backend_calls.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 
 namespace seckill::store::sqlite {
@@ -54,6 +55,9 @@ struct SqliteDatabaseOptions {
   /// Calls waiting beyond this fail at once with IoError: a store that cannot keep up is
   /// reported, not buffered without bound.
   std::size_t max_queue = 100'000;
+  /// Where calls (read, write) are timed and their failures counted; null: nowhere. Must
+  /// outlive the database.
+  metrics::BackendCalls* calls = nullptr;
 };
 
 struct SqliteWriterStats {
@@ -218,10 +222,12 @@ auto SqliteDatabase::submit(Lane& lane, F f)
     using Job = detail::SqliteJobImpl<F, decltype(handler), decltype(work)>;
     enqueue(lane, std::make_unique<Job>(std::move(f), std::move(handler), std::move(work)));
   };
+  metrics::CallTimer timer(options_.calls, metrics::Backend::sqlite);
   std::optional<Value> value =
       co_await asio::async_initiate<const asio::use_awaitable_t<>&,
                                     void(std::exception_ptr, std::optional<Value>)>(
           std::move(initiate), asio::use_awaitable);
+  timer.ok();
   if constexpr (!std::is_void_v<R>) co_return std::move(*value);
 }
 

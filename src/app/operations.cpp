@@ -1,0 +1,52 @@
+#include "app/operations.hpp"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "api/events_route.hpp"
+#include "api/metrics_route.hpp"
+#include "dashboard/dashboard_routes.hpp"
+#include "metrics/text_format.hpp"
+
+namespace seckill::app {
+namespace {
+
+boost::asio::awaitable<void> write_process_metrics(std::function<std::size_t()> open_connections,
+                                                   Backend* backend, std::string& out) {
+  metrics::write_family(out, "seckill_http_open_connections", "gauge",
+                        "HTTP connections open now (event streams included).");
+  metrics::write_sample(out, "seckill_http_open_connections", "",
+                        static_cast<std::uint64_t>(open_connections()));
+  backend->write_metrics(out);
+  co_return;
+}
+
+}  // namespace
+
+void add_operations_routes(http::Router& router, Backend& backend,
+                           const auth::TokenVerifier& verifier,
+                           std::function<std::size_t()> open_connections) {
+  std::vector<api::MetricsSource> sources;
+  Backend* b = &backend;
+  sources.push_back([open_connections, b](std::string& out) {
+    return write_process_metrics(open_connections, b, out);
+  });
+  auto* sale = backend.sale_service();
+  auto* reminders = backend.reminder_service();
+  if (sale != nullptr) sources.push_back(api::sale_metrics(*sale));
+  if (reminders != nullptr) sources.push_back(api::reminder_metrics(*reminders));
+  api::add_metrics_route(router, std::move(sources));
+  if (sale != nullptr && reminders != nullptr) {
+    api::add_events_route(router, verifier, *sale, *reminders);
+  }
+  dashboard::add_dashboard_routes(router);
+}
+
+std::unique_ptr<metrics::RequestMetrics> instrument(http::Router& router) {
+  auto m = std::make_unique<metrics::RequestMetrics>(router.route_patterns());
+  router.set_metrics(m.get());
+  return m;
+}
+
+}  // namespace seckill::app

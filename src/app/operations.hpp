@@ -1,0 +1,26 @@
+#pragma once
+// The operations views of `serve`, in both modes: GET /metrics, the dashboard at GET / and its
+// live feed GET /api/v1/events.
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+
+#include "app/backend.hpp"
+#include "auth/token_verifier.hpp"
+#include "http/router.hpp"
+#include "metrics/request_metrics.hpp"
+
+namespace seckill::app {
+
+/// Adds the routes above. `open_connections` is asked at each scrape. `backend` and `verifier`
+/// must outlive the router.
+void add_operations_routes(http::Router& router, Backend& backend,
+                           const auth::TokenVerifier& verifier,
+                           std::function<std::size_t()> open_connections);
+
+/// Counts and times every route of `router` from now on; call after the last add(). The
+/// returned object must outlive the server.
+std::unique_ptr<metrics::RequestMetrics> instrument(http::Router& router);
+
+}  // namespace seckill::app

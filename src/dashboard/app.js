@@ -1,0 +1,172 @@
+// The seckill dashboard: one EventSource on /api/v1/events, hand-drawn SVG charts, and the staff
+// queue's ack/resolve buttons (plain fetch with the bearer token). No libraries, no CDN.
+'use strict';
+
+const HISTORY = 120;  // points kept per chart
+const COLORS = ['#ff6b6b', '#ffb74d', '#4fb3ff', '#b388ff', '#66d28e', '#f06292', '#9ccc65'];
+const TOKEN_KEY = 'seckill.token';  // sessionStorage: gone when the tab closes
+
+const $ = (id) => document.getElementById(id);
+const state = { source: null, last: null, stock: [], rate: [], refusals: {}, prevRefusals: null };
+
+function setStatus(text, kind) {
+  const el = $('status');
+  el.textContent = text;
+  el.className = 'status ' + kind;
+}
+
+function message(text) { $('message').textContent = text; }
+
+function push(series, value) {
+  series.push(value);
+  if (series.length > HISTORY) series.shift();
+}
+
+// Draws each series as a polyline over the same y scale (0 .. max), newest on the right.
+function drawChart(svg, seriesList) {
+  const w = 400, h = 120, pad = 12;
+  let max = 1;
+  for (const s of seriesList) for (const v of s.values) max = Math.max(max, v);
+  const parts = [];
+  for (const s of seriesList) {
+    if (s.values.length === 0) continue;
+    const step = (w - pad) / (HISTORY - 1);
+    const x0 = w - step * (s.values.length - 1);
+    const pts = s.values.map((v, i) =>
+      `${(x0 + i * step).toFixed(1)},${(h - pad - (v / max) * (h - 2 * pad)).toFixed(1)}`);
+    parts.push(`<polyline stroke="${s.color}" points="${pts.join(' ')}"/>`);
+  }
+  parts.push(`<text x="4" y="12">${Math.round(max)}</text><text x="4" y="${h - 2}">0</text>`);
+  svg.innerHTML = parts.join('');
+}
+
+function reasonColor(reason) {
+  const names = Object.keys(state.refusals).sort();
+  return COLORS[names.indexOf(reason) % COLORS.length];
+}
+
+function showVoucher(v, seconds) {
+  if (!v) {
+    $('voucher-title').textContent = '(no voucher chosen, or not found)';
+    return;
+  }
+  $('voucher-title').textContent = `“${v.title}” #${v.id}`;
+  $('stock-left').textContent = v.stock_left;
+  $('stock-total').textContent = v.stock;
+  $('orders-taken').textContent = v.orders_taken;
+  const prev = state.last;
+  // Orders per second from the live stock (every instance's orders), not from this instance.
+  let rate = 0;
+  if (prev && prev.id === v.id && seconds > 0) rate = Math.max(0, (prev.stock_left - v.stock_left) / seconds);
+  $('orders-per-s').textContent = rate.toFixed(rate < 10 ? 1 : 0);
+  push(state.stock, v.stock_left);
+  push(state.rate, rate);
+
+  let total = 0;
+  const rows = [];
+  const reasons = new Set([...Object.keys(v.refusals), ...Object.keys(state.refusals)]);
+  for (const reason of reasons) {
+    const n = v.refusals[reason] || 0;
+    total += n;
+    const before = state.prevRefusals ? (state.prevRefusals[reason] || 0) : n;
+    if (!state.refusals[reason]) state.refusals[reason] = [];
+    push(state.refusals[reason], seconds > 0 ? Math.max(0, (n - before) / seconds) : 0);
+    rows.push(`<tr data-reason="${reason}"><td>${reason}</td><td class="count">${n}</td></tr>`);
+  }
+  state.prevRefusals = v.refusals;
+  $('refusals-total').textContent = total;
+  $('refusals').tBodies[0].innerHTML = rows.sort().join('');
+  drawChart($('chart-stock'), [{ values: state.stock, color: '#4fb3ff' }]);
+  drawChart($('chart-rate'), [{ values: state.rate, color: '#66d28e' }]);
+  drawChart($('chart-refusals'), Object.keys(state.refusals).sort().map(
+    (r) => ({ values: state.refusals[r], color: reasonColor(r) })));
+  $('refusal-legend').innerHTML = Object.keys(state.refusals).sort().map(
+    (r) => `<span><i style="background:${reasonColor(r)}"></i>${r}</span>`).join('');
+}
+
+function escapeHtml(s) {
+  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}
+
+function showQueue(q) {
+  if (!q) {
+    $('queue-note').hidden = false;
+    return;
+  }
+  $('queue-note').hidden = true;
+  $('queue-open').textContent = q.open ?? 0;
+  $('queue-acked').textContent = q.acked ?? 0;
+  $('queue-overdue').textContent = q.overdue;
+  $('reminders').tBodies[0].innerHTML = q.items.map((r) => {
+    const buttons = [];
+    if (r.status === 'open') buttons.push(`<button data-act="ack" data-id="${r.id}">Ack</button>`);
+    buttons.push(`<button class="secondary" data-act="resolve" data-id="${r.id}">Resolve</button>`);
+    return `<tr data-id="${r.id}" data-status="${r.status}" class="${r.overdue ? 'overdue' : ''}">` +
+      `<td>${escapeHtml(r.ticket)}</td><td class="rstatus">${r.status}${r.overdue ? ' (overdue)' : ''}</td>` +
+      `<td>${r.first_at}</td><td>${r.last_at}</td><td>${r.user_count}</td>` +
+      `<td class="actions">${buttons.join('')}</td></tr>`;
+  }).join('');
+}
+
+function onTick(event) {
+  const data = JSON.parse(event.data);
+  const now = Date.parse(data.at);
+  const seconds = state.lastAt ? (now - state.lastAt) / 1000 : 0;
+  state.lastAt = now;
+  showVoucher(data.voucher, seconds);
+  state.last = data.voucher;
+  showQueue(data.reminders);
+  setStatus('live · ' + data.at.replace('T', ' ').replace(/\..*|Z/, ''), 'on');
+  document.body.dataset.ticks = String(Number(document.body.dataset.ticks || 0) + 1);
+}
+
+function connect() {
+  const token = $('token').value.trim();
+  if (!token) return;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  if (state.source) state.source.close();
+  Object.assign(state, { last: null, lastAt: null, stock: [], rate: [], refusals: {}, prevRefusals: null });
+  const params = new URLSearchParams({ access_token: token });
+  const voucher = $('voucher').value.trim();
+  if (voucher) params.set('voucher', voucher);
+  const interval = new URLSearchParams(location.search).get('interval_ms');
+  if (interval) params.set('interval_ms', interval);
+  // EventSource cannot send an Authorization header, hence the token in the query (this route
+  // only; the server never logs query strings).
+  const source = new EventSource('/api/v1/events?' + params.toString());
+  state.source = source;
+  setStatus('connecting…', 'off');
+  source.addEventListener('tick', onTick);
+  source.addEventListener('failure', (e) => message(JSON.parse(e.data).message));
+  source.onerror = () => setStatus(source.readyState === EventSource.CLOSED ? 'refused (token?)' : 'reconnecting…', 'error');
+}
+
+async function act(action, id) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const res = await fetch(`/api/v1/reminders/${id}/${action}`, {
+    method: 'POST', headers: { Authorization: 'Bearer ' + token } });
+  const body = await res.json().catch(() => ({}));
+  if (res.ok) {
+    message(`reminder ${id}: ${body.status}`);
+    const row = document.querySelector(`#reminders tr[data-id="${id}"]`);
+    if (row) {
+      row.dataset.status = body.status;
+      row.querySelector('.rstatus').textContent = body.status;
+      row.classList.remove('overdue');
+      if (body.status !== 'open') row.querySelector('button[data-act="ack"]')?.remove();
+      if (body.status === 'resolved') row.remove();
+    }
+  } else {
+    message(`reminder ${id}: ${res.status} ${body.error ? body.error.code + ': ' + body.error.message : ''}`);
+  }
+}
+
+$('connect').addEventListener('submit', (e) => { e.preventDefault(); connect(); });
+$('reminders').addEventListener('click', (e) => {
+  const b = e.target.closest('button[data-act]');
+  if (b) act(b.dataset.act, b.dataset.id);
+});
+const saved = sessionStorage.getItem(TOKEN_KEY);
+if (saved) $('token').value = saved;
+const wanted = new URLSearchParams(location.search).get('voucher');
+if (wanted) $('voucher').value = wanted;
