@@ -42,6 +42,14 @@ class Response {
   void set_header(std::string name, std::string value);
   const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
 
+  /// Asks the server to close the connection without sending this response: for an outcome it
+  /// does not know (OutcomeUnknownError), where any answer could be a lie.
+  void withhold() {
+    withheld_ = true;
+    close_ = true;
+  }
+  bool withheld() const { return withheld_; }
+
   /// Asks the server to close the connection after this response.
   void close_connection() { close_ = true; }
   bool closes_connection() const { return close_; }
@@ -57,6 +65,7 @@ class Response {
   std::string_view static_body_;
   bool is_static_ = false;
   bool close_ = false;
+  bool withheld_ = false;
   std::string_view content_type_;
   std::vector<std::pair<std::string, std::string>> headers_;
 };

@@ -185,6 +185,12 @@ asio::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<ServerStat
     const unsigned version = request.version();
     bool keep_alive = request.keep_alive();
     Response response = co_await state->router->handle(request);
+    if (response.withheld()) {
+      // No answer at all (an unknown outcome): the client sees the connection close.
+      beast::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      break;
+    }
     keep_alive = keep_alive && !response.closes_connection() && !worker->draining;
     response.serialize_head(head, keep_alive, version);
     stream.expires_after(limits.write_timeout);

@@ -53,6 +53,7 @@ void ChaosTraffic::work(int thread) {
                               token_for(e.user));
     }
     e.status = answer.status;
+    e.resent = answer.resent;
     if (answer.status == 201) {
       auto json = answer.json();
       e.id = std::string(json.as_object().at(e.sale ? "order_id" : "reminder_id").as_string());
@@ -91,8 +92,8 @@ void ChaosTraffic::finish_when_sold_out(std::chrono::seconds timeout) {
 std::string ChaosTraffic::summary() const {
   std::map<std::string, int> counts;
   for (const auto& e : exchanges_) {
-    auto key = fmt::format("{} {}{}", e.sale ? "order" : "reminder", e.status,
-                           e.code.empty() ? "" : " " + e.code);
+    auto key = fmt::format("{} {}{}{}", e.sale ? "order" : "reminder", e.status,
+                           e.code.empty() ? "" : " " + e.code, e.resent ? " (resent)" : "");
     counts[key]++;
   }
   std::ostringstream out;
@@ -117,12 +118,11 @@ std::vector<std::pair<std::string, std::string>> pairs(const SeckillCluster& clu
 }
 
 // An order or reminder in the store for a request that was answered: only a 201 may have one.
-// No answer is an unknown outcome. already_ordered/already_reminded for a user who asked once
-// means the test's client sent the request again after the connection broke mid-exchange (its
-// one automatic retry): the first copy was taken, also an unknown outcome for the client.
+// No answer is an unknown outcome. A request the test's client sent twice (the first connection
+// broke, or was closed without an answer, after the request went out) had a first copy of unknown
+// outcome, whatever the second was answered (often already_ordered / already_reminded).
 bool stored_without_promise(const Exchange& e) {
-  return e.status != 201 && e.status != 0 && e.code != "already_ordered" &&
-         e.code != "already_reminded";
+  return e.status != 201 && e.status != 0 && !e.resent;
 }
 
 }  // namespace

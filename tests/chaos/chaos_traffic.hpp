@@ -19,10 +19,11 @@ namespace seckill::testing {
 struct Exchange {
   bool sale = true;  ///< a purchase; otherwise a reminder
   std::uint64_t user = 0;
-  std::string ticket;  ///< reminders only
-  int status = 0;      ///< 0: no answer (connection refused or broken)
-  std::string code;    ///< the error code, if any
-  std::string id;      ///< order_id or reminder_id of a 201
+  std::string ticket;   ///< reminders only
+  int status = 0;       ///< 0: no answer (connection refused or broken)
+  std::string code;     ///< the error code, if any
+  std::string id;       ///< order_id or reminder_id of a 201
+  bool resent = false;  ///< the test client sent it twice (HttpAnswer::resent)
 };
 
 class ChaosTraffic {
