@@ -29,6 +29,12 @@ struct ServeConfig {
   std::chrono::milliseconds reminder_user_window = 15min;
   std::chrono::milliseconds reminder_sla = 30min;
   std::string log_level = "info";
+  /// Who decides a purchase (issue #6): "lua" (the coordinator's script; embedded: in memory),
+  /// "db" (one store transaction per purchase), "lock" (a lock per user around that transaction).
+  std::string sale_strategy = "lua";
+  /// Who decides a reminder: "lua" (the coordinator's script), "lock" (a lock per ticket, then
+  /// the store under it with the fencing token).
+  std::string reminder_strategy = "lua";
 };
 
 struct MigrateConfig {
