@@ -23,7 +23,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr long long kStock = 400;
+constexpr long long kStock = 2000;
 // Enough for the writers to claim what a dead or stalled instance left pending (claim idle
 // time 5 s) and for PostgreSQL to come back.
 constexpr auto kDrain = 45s;
@@ -73,8 +73,9 @@ TEST(Faults, KillNineOfAnInstanceMidSale) {
   auto tickets = fresh_ticket_prefix("CHAOS-KILL");
   ChaosTraffic traffic(cluster, voucher, tickets);
   ASSERT_TRUE(traffic.wait_for_orders(80, 30s));
+  int at_kill = traffic.orders_created();
   cluster.process(2).kill_hard();
-  EXPECT_LT(traffic.orders_created(), kStock) << "the kill came after the sale";
+  EXPECT_LT(at_kill, kStock) << "the kill came after the sale";
   traffic.finish_when_sold_out(60s);
   expect_sale_kept_its_promises(cluster, traffic, voucher, kStock, kDrain);
   expect_reminders_kept_their_promises(cluster, traffic, tickets, kDrain);
@@ -121,8 +122,8 @@ TEST(Faults, RedisKillNineAndRestartFromItsAppendOnlyFile) {
   auto tickets = fresh_ticket_prefix("CHAOS-REDIS");
   ChaosTraffic traffic(cluster, voucher, tickets);
   ASSERT_TRUE(traffic.wait_for_orders(80, 30s));
-  services.kill_redis();
   int at_kill = traffic.orders_created();
+  services.kill_redis();
   std::this_thread::sleep_for(1s);  // requests meanwhile: 503, nothing taken
   services.start_redis();
   EXPECT_LT(at_kill, kStock) << "the kill came after the sale";
@@ -139,8 +140,8 @@ TEST(Faults, PostgresFastShutdownAndRestartMidSale) {
   auto tickets = fresh_ticket_prefix("CHAOS-PG");
   ChaosTraffic traffic(cluster, voucher, tickets);
   ASSERT_TRUE(traffic.wait_for_orders(80, 30s));
-  services.stop_postgres();
   int at_stop = traffic.orders_created();
+  services.stop_postgres();
   std::this_thread::sleep_for(3s);  // orders are still taken: Redis holds them
   services.start_postgres();
   EXPECT_LT(at_stop, kStock) << "the shutdown came after the sale";
@@ -161,13 +162,14 @@ TEST(Faults, NetworkStallBetweenAnInstanceAndRedis) {
   ChaosTraffic traffic(cluster, voucher, tickets);
   ASSERT_TRUE(traffic.wait_for_orders(60, 30s));
   // Longer than the Redis request timeout (1 s): instance 2 gives up on its connections.
+  int at_stall = traffic.orders_created();
   redis.freeze();
   std::this_thread::sleep_for(3s);
   redis.thaw();
   std::this_thread::sleep_for(500ms);
   // Then the connections are cut outright: it reconnects.
   redis.cut();
-  EXPECT_LT(traffic.orders_created(), kStock) << "the stall came after the sale";
+  EXPECT_LT(at_stall, kStock) << "the stall came after the sale";
   traffic.finish_when_sold_out(60s);
   expect_sale_kept_its_promises(cluster, traffic, voucher, kStock, kDrain);
   expect_reminders_kept_their_promises(cluster, traffic, tickets, kDrain);
