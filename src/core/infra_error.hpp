@@ -25,6 +25,22 @@ class TimeoutError : public InfraError {
   using InfraError::InfraError;
 };
 
+/// The request was sent (or queued to be sent) and the connection broke before its reply: like a
+/// timeout, it may or may not have run on the server.
+class ReplyLostError : public IoError {
+ public:
+  using IoError::IoError;
+};
+
+/// A write whose outcome is unknown (a TimeoutError or ReplyLostError on a request that changes
+/// state): it may have happened. It must not be answered 503 `unavailable`, which promises that
+/// nothing was done: the HTTP layer closes the connection without an answer instead, as if the
+/// instance had died, and the client finds out by asking again (e.g. `already_ordered`).
+class OutcomeUnknownError : public InfraError {
+ public:
+  using InfraError::InfraError;
+};
+
 /// The peer sent something that does not follow its protocol.
 class ProtocolError : public InfraError {
  public:

@@ -48,6 +48,13 @@ class Response {
   /// The `X-Request-Id` header, kept apart from headers() so that the server's echo on every
   /// answer costs no allocation (ids of up to 15 characters stay in the string's own buffer).
   void set_request_id(std::string id) { request_id_ = std::move(id); }
+  /// Asks the server to close the connection without sending this response: for an outcome it
+  /// does not know (OutcomeUnknownError), where any answer could be a lie.
+  void withhold() {
+    withheld_ = true;
+    close_ = true;
+  }
+  bool withheld() const { return withheld_; }
 
   /// Asks the server to close the connection after this response.
   void close_connection() { close_ = true; }
@@ -72,6 +79,7 @@ class Response {
   std::string_view static_body_;
   bool is_static_ = false;
   bool close_ = false;
+  bool withheld_ = false;
   std::string_view content_type_;
   std::vector<std::pair<std::string, std::string>> headers_;
   std::shared_ptr<BodyStream> stream_;

@@ -195,10 +195,15 @@ boost::asio::awaitable<Response> Router::handle(const Request& request,
 
   // co_await is not allowed inside a handler block, so the outcome is carried out of it.
   std::optional<Failure> failure;
+  bool unknown = false;
   try {
     HandlerResult result = co_await found->handler(context);
     if (result) co_return std::move(*result);
     failure = std::move(result.error());
+  } catch (const OutcomeUnknownError& e) {
+    spdlog::warn("{} {}: outcome unknown, closing without an answer: {}", request.method_string(),
+                 found->pattern, e.what());
+    unknown = true;
   } catch (const InfraError& e) {
     spdlog::warn("{} {}: backend unavailable: {} request_id={}", request.method_string(),
                  found->pattern, e.what(), request[kRequestIdHeader]);
@@ -211,6 +216,11 @@ boost::asio::awaitable<Response> Router::handle(const Request& request,
     spdlog::error("{} {}: unexpected exception request_id={}", request.method_string(),
                   found->pattern, request[kRequestIdHeader]);
     failure = Failure{ErrorCode::internal, "internal error", {}};
+  }
+  if (unknown) {
+    Response withheld(boost::beast::http::status::service_unavailable, std::string());
+    withheld.withhold();
+    co_return withheld;
   }
   co_return error_response(*failure);
 }

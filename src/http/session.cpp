@@ -226,6 +226,12 @@ asio::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<ServerStat
                         std::chrono::steady_clock::now() - started)
                         .count());
     }
+    if (response.withheld()) {
+      // No answer at all (an unknown outcome): the client sees the connection close.
+      beast::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      break;
+    }
     keep_alive = keep_alive && !response.closes_connection() && !worker->draining;
     response.serialize_head(head, keep_alive, version);
     stream.expires_after(limits.write_timeout);

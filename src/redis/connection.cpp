@@ -39,7 +39,7 @@ using Resume = asio::async_result<asio::use_awaitable_t<>, void()>::handler_type
 
 constexpr std::size_t kReadBufferSize = 64 * 1024;
 
-enum class Failure : std::uint8_t { kNone, kIo, kTimeout, kProtocol, kReply };
+enum class Failure : std::uint8_t { kNone, kIo, kLost, kTimeout, kProtocol, kReply };
 
 [[noreturn]] void throw_failure(Failure kind, const std::string& message) {
   switch (kind) {
@@ -49,6 +49,8 @@ enum class Failure : std::uint8_t { kNone, kIo, kTimeout, kProtocol, kReply };
       throw ProtocolError(message);
     case Failure::kReply:
       throw ReplyError(message);
+    case Failure::kLost:
+      throw ReplyLostError(message);
     case Failure::kNone:
     case Failure::kIo:
       break;
@@ -210,8 +212,9 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
     backoff_timer_.cancel();
     state_signal_.cancel();
     out_.clear();
-    fail_all(Failure::kIo, where_ + (was_connected ? ": connection closed while waiting for reply"
-                                                   : ": connection closed"));
+    fail_all(was_connected ? Failure::kLost : Failure::kIo,
+             where_ + (was_connected ? ": connection closed while waiting for reply"
+                                     : ": connection closed"));
   }
 
   bool connected() const { return connected_flag_.load(std::memory_order_relaxed); }
@@ -254,7 +257,8 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
     error_code ignored;
     socket_.close(ignored);
     out_.clear();
-    fail_all(kind, message);
+    // What was in flight may have reached Redis and run: its outcome is unknown.
+    fail_all(kind == Failure::kIo ? Failure::kLost : kind, message);
   }
 
   static awaitable<void> run(std::shared_ptr<Impl> self) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/infra_error.hpp"
 #include "core/ticket.hpp"
 
 namespace seckill::remind {
@@ -23,7 +24,15 @@ boost::asio::awaitable<std::expected<Reminded, Failure>> ReminderService::remind
   // Offered to the coordinator in case this reminder opens a record; wasted otherwise (ids are
   // handed out in blocks from memory, so this costs no round trip in the common case).
   auto new_id = co_await ids_.next_id();
-  auto decision = co_await gate_.remind(ticket, user_id, new_id);
+  RemindDecision decision;
+  try {
+    decision = co_await gate_.remind(ticket, user_id, new_id);
+  } catch (const TimeoutError& e) {
+    // The reminder may have been recorded: never answer that nothing was done.
+    throw OutcomeUnknownError(e.what());
+  } catch (const ReplyLostError& e) {
+    throw OutcomeUnknownError(e.what());
+  }
   switch (decision.outcome) {
     case RemindOutcome::opened:
       co_return Reminded{decision.reminder_id, true};

@@ -103,7 +103,16 @@ boost::asio::awaitable<std::expected<TakenOrder, Failure>> SaleService::take_ord
               .voucher_id = voucher_id,
               .created_at = now,
               .status = OrderStatus::pending};
-  auto result = co_await gate_.take(order);
+  TakeResult result;
+  try {
+    result = co_await gate_.take(order);
+  } catch (const TimeoutError& e) {
+    // The order may have been taken (the script ran, its reply was lost): never answer that
+    // nothing was done. A retry by the client answers already_ordered if it was.
+    throw OutcomeUnknownError(e.what());
+  } catch (const ReplyLostError& e) {
+    throw OutcomeUnknownError(e.what());
+  }
   switch (result.outcome) {
     case TakeOutcome::taken:
       if (result.stock_left == 0) sold_out(*entry);

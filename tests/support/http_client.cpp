@@ -34,6 +34,7 @@ HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
 HttpAnswer HttpClient::request(const std::string& method, const std::string& target,
                                const std::string& token, const std::string& body) {
+  bool resent = false;
   for (int attempt = 0; attempt < 2; ++attempt) {
     boost::system::error_code ec;
     if (!impl_->socket) {
@@ -42,7 +43,9 @@ HttpAnswer HttpClient::request(const std::string& method, const std::string& tar
           asio::ip::tcp::endpoint(asio::ip::make_address(impl_->host), impl_->port), ec);
       if (ec) {
         impl_->socket.reset();
-        return {};
+        HttpAnswer none;
+        none.resent = resent;
+        return none;
       }
       impl_->buffer.clear();
     }
@@ -54,18 +57,22 @@ HttpAnswer HttpClient::request(const std::string& method, const std::string& tar
     req.prepare_payload();
     bhttp::write(*impl_->socket, req, ec);
     bhttp::response<bhttp::string_body> res;
+    bool written = !ec;
     if (!ec) bhttp::read(*impl_->socket, impl_->buffer, res, ec);
     if (ec) {
       // A kept-alive connection the server closed meanwhile: reconnect once.
       impl_->socket.reset();
+      if (written) resent = true;
       continue;
     }
     HttpAnswer answer{static_cast<int>(res.result_int()), res.body(),
-                      std::string(res[bhttp::field::retry_after])};
+                      std::string(res[bhttp::field::retry_after]), resent};
     if (!res.keep_alive()) impl_->socket.reset();
     return answer;
   }
-  return {};
+  HttpAnswer none;
+  none.resent = resent;
+  return none;
 }
 
 boost::json::value HttpAnswer::json() const {

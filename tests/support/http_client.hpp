@@ -13,6 +13,9 @@ struct HttpAnswer {
   int status = 0;  ///< 0: no answer (connection refused or broken)
   std::string body;
   std::string retry_after;  ///< the Retry-After header, if any
+  /// The request was sent twice: the first connection broke (or was closed without an answer)
+  /// after the request went out, so the first copy's outcome is unknown.
+  bool resent = false;
 
   /// The body as JSON (null if it is not JSON).
   boost::json::value json() const;

@@ -46,7 +46,9 @@ void SeckillCluster::launch(std::size_t i) {
       seckill_binary(), "serve",        "--listen",  fmt::format("127.0.0.1:{}", p),
       "--jwt-secret",   kTestJwtSecret, "--threads", "1",
       "--log-level",    "warn"};
-  if (mode_ == Mode::distributed) {
+  if (auto own = backends_.find(static_cast<int>(i)); own != backends_.end()) {
+    argv.insert(argv.end(), {"--redis", own->second.first, "--postgres", own->second.second});
+  } else if (mode_ == Mode::distributed) {
     argv.insert(argv.end(), {"--redis", redis_url(), "--postgres", postgres_url()});
   } else {
     argv.insert(argv.end(), {"--data", data_dir_});
@@ -70,6 +72,10 @@ void SeckillCluster::restart_hard(int i) {
   processes_[index]->kill_hard();
   launch(index);
   wait_ready(ports_[index]);
+}
+
+void SeckillCluster::use_backends(int i, std::string redis, std::string postgres) {
+  backends_[i] = {std::move(redis), std::move(postgres)};
 }
 
 std::vector<std::string> SeckillCluster::store_column(const std::string& sql) const {

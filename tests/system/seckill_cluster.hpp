@@ -3,6 +3,7 @@
 // PostgreSQL (scripts/with-services), for system tests. Every process is stopped by its pid
 // when the cluster goes away.
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,9 @@ class SeckillCluster {
   /// Stops instance `i` with SIGKILL and starts it again on the same port (and, embedded, the
   /// same data); waits until it answers.
   void restart_hard(int i);
+  /// From its next (re)start, instance `i` (distributed) uses these URLs instead of the test
+  /// run's, e.g. a fault-injecting proxy in front of them.
+  void use_backends(int i, std::string redis, std::string postgres);
   /// The first column of every row of `sql`, run on this mode's store.
   std::vector<std::string> store_column(const std::string& sql) const;
   /// The first cell ("" if no row).
@@ -59,6 +63,7 @@ class SeckillCluster {
   std::vector<std::string> extra_flags_;
   std::vector<unsigned short> ports_;
   std::vector<std::unique_ptr<ChildProcess>> processes_;
+  std::map<int, std::pair<std::string, std::string>> backends_;  // instance -> redis, postgres
 };
 
 /// A bearer token signed with kTestJwtSecret.
