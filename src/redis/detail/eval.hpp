@@ -8,8 +8,10 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/container/small_vector.hpp>
+#include <spdlog/spdlog.h>
 
 #include "core/infra_error.hpp"
+#include "redis/ack_replicas.hpp"
 #include "redis/command_args.hpp"
 #include "redis/reply.hpp"
 #include "redis/script.hpp"
@@ -44,6 +46,25 @@ boost::asio::awaitable<Reply> eval_script(Target& target, const Script& script, 
       throw ProtocolError("redis: SCRIPT LOAD of " + script.name() + " returned another SHA1");
     }
     reply = co_await target.command(command);
+  }
+  co_return reply;
+}
+
+/// eval_script, then, when `ack` asks for replicas, `WAIT replicas timeout` on the same target
+/// (WAIT counts the replicas holding every write made so far on that connection, the script's
+/// included). Fewer replicas than asked within the timeout is logged, not thrown: the script ran
+/// and its effects stand on the master; the caller cannot undo them.
+template <typename Target>
+boost::asio::awaitable<Reply> eval_acked(Target& target, const Script& script, CommandArgs keys,
+                                         CommandArgs args, AckReplicas ack) {
+  Reply reply = co_await eval_script(target, script, keys, args);
+  if (ack.replicas <= 0 || reply.is_error()) co_return reply;
+  auto replicas = std::to_string(ack.replicas);
+  auto timeout = std::to_string(ack.timeout.count());
+  Reply acked = co_await target.command({"WAIT", replicas, timeout});
+  if (acked.is_integer() && acked.as_integer() < ack.replicas) {
+    spdlog::warn("redis: {} of {} replicas acknowledged {} within {} ms", acked.as_integer(),
+                 ack.replicas, script.name(), ack.timeout.count());
   }
   co_return reply;
 }
