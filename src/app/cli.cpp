@@ -136,6 +136,17 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       ->add_option("--reminder-sla", reminder_sla, "an open reminder older than this is overdue")
       ->envname("SECKILL_REMINDER_SLA")
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--redis-ack-replicas", serve.redis_ack_replicas,
+                   "replicas that must hold a taken order (WAIT) before its 201 [0]")
+      ->envname("SECKILL_REDIS_ACK_REPLICAS")
+      ->check(CLI::Range(0, 16));
+  std::string redis_ack_timeout = "100ms";
+  serve_cmd
+      ->add_option("--redis-ack-timeout", redis_ack_timeout,
+                   "how long that WAIT may take before answering anyway")
+      ->envname("SECKILL_REDIS_ACK_TIMEOUT")
+      ->capture_default_str();
 
   // migrate
   BackendFlags migrate_backends;
@@ -201,6 +212,7 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       serve.reminder_user_window =
           positive_duration("--reminder-user-window", reminder_user_window);
       serve.reminder_sla = positive_duration("--reminder-sla", reminder_sla);
+      serve.redis_ack_timeout = positive_duration("--redis-ack-timeout", redis_ack_timeout);
       if (serve.threads == 0) serve.threads = std::max(1u, std::thread::hardware_concurrency());
       return Command{serve};
     }

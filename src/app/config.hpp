@@ -29,6 +29,10 @@ struct ServeConfig {
   std::chrono::milliseconds reminder_user_window = 15min;
   std::chrono::milliseconds reminder_sla = 30min;
   std::string log_level = "info";
+  /// Replicas that must hold a taken order (Redis WAIT) before it is answered 201; 0: none.
+  int redis_ack_replicas = 0;
+  /// How long that WAIT may take before answering anyway (with a warning).
+  std::chrono::milliseconds redis_ack_timeout = 100ms;
 };
 
 struct MigrateConfig {

@@ -27,6 +27,15 @@ redis::ClientOptions redis_options(const ServeConfig& config) {
   if (!url) throw std::invalid_argument("--redis: " + url.error());
   redis::ClientOptions options;
   options.connection.endpoint = *url;
+  // Several URLs: a Redis Cluster seed list (the pub/sub subscriber uses the first: PUBLISH
+  // reaches every node of a cluster).
+  if (config.redis_urls.size() > 1) {
+    for (const auto& text : config.redis_urls) {
+      auto seed = redis::parse_redis_url(text);
+      if (!seed) throw std::invalid_argument("--redis: " + seed.error());
+      options.cluster_seeds.push_back(*seed);
+    }
+  }
   return options;
 }
 
@@ -88,7 +97,7 @@ DistributedBackend::DistributedBackend(const ServeConfig& config, IoThreads& thr
                                                         return incr_by(redis_, std::move(key), by);
                                                       }))),
       ids_(*generator_),
-      gate_(redis_),
+      gate_(redis_, redis::AckReplicas{config.redis_ack_replicas, config.redis_ack_timeout}),
       sale_(gate_, store_, ids_, [] { return std::chrono::system_clock::now(); }),
       queue_(redis_, coordinator::redis::unique_consumer_name()),
       writer_(queue_, store_),

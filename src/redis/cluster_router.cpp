@@ -165,7 +165,8 @@ awaitable<void> refresh_soon(std::shared_ptr<ClusterRouter::Topology> topology) 
   } catch (const std::exception& e) {
     spdlog::warn("redis cluster: slot map refresh failed: {}", e.what());
   }
-  if (!ok) spdlog::warn("redis cluster: no node answered CLUSTER SLOTS");
+  if (!ok && !topology->closed.load())
+    spdlog::warn("redis cluster: no node answered CLUSTER SLOTS");
   {
     std::lock_guard lock(topology->mutex);
     topology->last_refresh = Clock::now();

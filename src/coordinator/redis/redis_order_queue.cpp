@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "coordinator/redis/sale_keys.hpp"
+#include "coordinator/redis/stream_reader.hpp"
 #include "core/decimal.hpp"
 #include "core/infra_error.hpp"
 
@@ -96,24 +97,7 @@ asio::awaitable<std::vector<QueuedOrder>> RedisOrderQueue::read(std::size_t max,
     co_await idle.async_wait(asio::use_awaitable);
     co_return out;
   }
-  if (!blocking_ || !blocking_->connected()) {
-    blocking_.emplace(co_await client_.dedicated());
-  }
-  auto count = std::to_string(max);
-  auto block_ms = std::to_string(block.count());
-  std::vector<std::string_view> args{"XREADGROUP", "GROUP", kWriterGroup, consumer_, "COUNT",
-                                     count,        "BLOCK", block_ms,     "STREAMS"};
-  for (const auto& s : names)
-    args.push_back(s);
-  for (std::size_t i = 0; i < names.size(); ++i)
-    args.push_back(">");
-  Reply reply;
-  try {
-    reply = co_await blocking_->command(args, block + std::chrono::seconds(2));
-  } catch (const InfraError&) {
-    blocking_.reset();
-    throw;
-  }
+  Reply reply = co_await read_group(client_, blocking_, kWriterGroup, consumer_, max, block, names);
   if (reply.is_nil()) co_return out;
   std::vector<std::pair<std::string, std::string>> malformed;
   for (const auto& stream : reply.elements()) {

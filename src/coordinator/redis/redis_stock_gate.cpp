@@ -39,7 +39,8 @@ std::int64_t millis_of(SysTime t) {
 
 }  // namespace
 
-RedisStockGate::RedisStockGate(seckill::redis::Client& client) : client_(client) {}
+RedisStockGate::RedisStockGate(seckill::redis::Client& client, seckill::redis::AckReplicas ack)
+    : client_(client), ack_(ack) {}
 
 asio::awaitable<void> RedisStockGate::load(Voucher voucher) {
   SaleKeys keys(voucher.id);
@@ -63,8 +64,16 @@ asio::awaitable<sale::TakeResult> RedisStockGate::take(Order order) {
   auto at = std::to_string(millis_of(order.created_at));
   std::array<std::string_view, 3> script_keys{keys.stock, keys.buyers, keys.orders};
   std::array<std::string_view, 4> script_args{user, order_id, voucher, at};
-  Reply reply = co_await client_.eval(take_script(), std::span<const std::string_view>(script_keys),
-                                      std::span<const std::string_view>(script_args));
+  const std::span<const std::string_view> key_span(script_keys);
+  const std::span<const std::string_view> arg_span(script_args);
+  // With acknowledgement, the order survives the loss of the master once WAIT says so (one
+  // round trip more); without, a failover may forget the last writes (docs/scaling.md).
+  Reply reply;
+  if (ack_.replicas > 0) {
+    reply = co_await client_.eval(take_script(), key_span, arg_span, ack_);
+  } else {
+    reply = co_await client_.eval(take_script(), key_span, arg_span);
+  }
   auto parts = reply.elements();
   if (parts.size() != 2) throw ProtocolError("take_order.lua: expected a pair");
   auto code = parts[0].as_integer();

@@ -10,7 +10,9 @@ namespace seckill::coordinator::redis {
 /// Thread-safe (the Client is).
 class RedisStockGate : public sale::StockGate {
  public:
-  explicit RedisStockGate(seckill::redis::Client& client);
+  /// `ack`: replicas that must hold a taken order before take() returns (WAIT after the
+  /// script, on its connection); the default waits for none.
+  explicit RedisStockGate(seckill::redis::Client& client, seckill::redis::AckReplicas ack = {});
 
   boost::asio::awaitable<void> load(Voucher voucher) override;
   boost::asio::awaitable<sale::TakeResult> take(Order order) override;
@@ -21,6 +23,7 @@ class RedisStockGate : public sale::StockGate {
 
  private:
   seckill::redis::Client& client_;
+  seckill::redis::AckReplicas ack_;
 };
 
 }  // namespace seckill::coordinator::redis
