@@ -97,7 +97,7 @@ void run_storm(SeckillCluster& cluster, const std::vector<Attempt>& attempts, Re
 // "reminder_id:user_id" of every stored user row of the tickets starting with `prefix`.
 std::set<std::pair<std::string, std::uint64_t>> stored_rows(const SeckillCluster& cluster,
                                                             const std::string& prefix) {
-  auto pairs = cluster.mode() == Mode::distributed
+  auto pairs = uses_postgres(cluster.mode())
                    ? "string_agg(u.reminder_id::text || ':' || u.user_id::text, ',')"
                    : "group_concat(u.reminder_id || ':' || u.user_id, ',')";
   auto list = cluster.store_value(fmt::format(
@@ -146,7 +146,7 @@ class RemindBothModes : public ::testing::TestWithParam<Mode> {
 };
 
 std::string mode_name(const ::testing::TestParamInfo<Mode>& info) {
-  return info.param == Mode::embedded ? "embedded" : "distributed";
+  return mode_label(info.param);
 }
 
 // Instance `i`, or the only one in the embedded mode.
@@ -157,7 +157,8 @@ HttpClient client_of(SeckillCluster& cluster, int i) {
 }  // namespace
 
 INSTANTIATE_TEST_SUITE_P(Modes, RemindBothModes,
-                         ::testing::Values(Mode::distributed, Mode::embedded), mode_name);
+                         ::testing::Values(Mode::distributed, Mode::embedded, Mode::cluster),
+                         mode_name);
 
 TEST_P(RemindBothModes, OneTicketFortyUsersFiveAttemptsMakeOneRecordThenANewOneAfterTheWindow) {
   SeckillCluster cluster(instances(3), {"--reminder-window", "4s", "--reminder-user-window", "4s"},

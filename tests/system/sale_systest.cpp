@@ -79,16 +79,17 @@ class SaleBothModes : public ::testing::TestWithParam<Mode> {
  protected:
   // Embedded: one instance (the store belongs to one process).
   int instances(int distributed) const { return GetParam() == Mode::embedded ? 1 : distributed; }
-  bool distributed() const { return GetParam() == Mode::distributed; }
+  bool distributed() const { return uses_postgres(GetParam()); }
 };
 
 std::string mode_name(const ::testing::TestParamInfo<Mode>& info) {
-  return info.param == Mode::embedded ? "embedded" : "distributed";
+  return mode_label(info.param);
 }
 
 }  // namespace
 
-INSTANTIATE_TEST_SUITE_P(Modes, SaleBothModes, ::testing::Values(Mode::distributed, Mode::embedded),
+INSTANTIATE_TEST_SUITE_P(Modes, SaleBothModes,
+                         ::testing::Values(Mode::distributed, Mode::embedded, Mode::cluster),
                          mode_name);
 
 TEST_P(SaleBothModes, ManyInstancesSellExactlyTheStockOncePerUser) {
@@ -115,7 +116,7 @@ TEST_P(SaleBothModes, ManyInstancesSellExactlyTheStockOncePerUser) {
       "0");
   expect_every_promise_stored(cluster, out, voucher);
   if (distributed()) {
-    EXPECT_EQ(SeckillCluster::check(), 0);
+    EXPECT_EQ(SeckillCluster::check(GetParam()), 0);
   }
 
   // Reads: the voucher shows no stock left; an order is confirmed for its user only.
@@ -145,7 +146,7 @@ TEST_P(SaleBothModes, StockLargerThanTheCrowdGivesEveryUserOne) {
             "4000");
   expect_every_promise_stored(cluster, out, voucher);
   if (distributed()) {
-    EXPECT_EQ(SeckillCluster::check(), 0);
+    EXPECT_EQ(SeckillCluster::check(GetParam()), 0);
   }
 }
 

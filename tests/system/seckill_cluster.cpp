@@ -48,6 +48,8 @@ void SeckillCluster::launch(std::size_t i) {
       "--log-level",    "warn"};
   if (mode_ == Mode::distributed) {
     argv.insert(argv.end(), {"--redis", redis_url(), "--postgres", postgres_url()});
+  } else if (mode_ == Mode::cluster) {
+    argv.insert(argv.end(), {"--redis", redis_cluster_urls(), "--postgres", postgres_url()});
   } else {
     argv.insert(argv.end(), {"--data", data_dir_});
   }
@@ -74,7 +76,7 @@ void SeckillCluster::restart_hard(int i) {
 
 std::vector<std::string> SeckillCluster::store_column(const std::string& sql) const {
   std::vector<std::string> out;
-  if (mode_ == Mode::distributed) {
+  if (uses_postgres(mode_)) {
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(postgres_url().c_str()),
                                                       &PQfinish);
     if (PQstatus(conn.get()) != CONNECTION_OK) throw std::runtime_error("cannot reach PostgreSQL");
@@ -128,8 +130,13 @@ std::string SeckillCluster::wait_for_store(const std::string& sql, const std::st
 }
 
 int SeckillCluster::check() {
+  return check(Mode::distributed);
+}
+
+int SeckillCluster::check(Mode mode) {
+  auto redis = mode == Mode::cluster ? redis_cluster_urls() : redis_url();
   auto cmd = fmt::format("'{}' check --redis '{}' --postgres '{}' >/tmp/seckill-check.log 2>&1",
-                         seckill_binary(), redis_url(), postgres_url());
+                         seckill_binary(), redis, postgres_url());
   int status = std::system(cmd.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
