@@ -79,6 +79,7 @@ class Client {
 
   /// The same, then `WAIT` for `ack.replicas` replicas on the connection that ran it, so the
   /// script's writes survive the loss of that master (see ack_replicas.hpp). One round trip more.
+  /// Throws IoError, after the script ran, when fewer replicas acknowledged in time.
   boost::asio::awaitable<Reply> eval(const Script& script, CommandArgs keys, CommandArgs args,
                                      AckReplicas ack);
 

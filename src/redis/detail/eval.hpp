@@ -8,7 +8,6 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/container/small_vector.hpp>
-#include <spdlog/spdlog.h>
 
 #include "core/infra_error.hpp"
 #include "redis/ack_replicas.hpp"
@@ -52,8 +51,9 @@ boost::asio::awaitable<Reply> eval_script(Target& target, const Script& script, 
 
 /// eval_script, then, when `ack` asks for replicas, `WAIT replicas timeout` on the same target
 /// (WAIT counts the replicas holding every write made so far on that connection, the script's
-/// included). Fewer replicas than asked within the timeout is logged, not thrown: the script ran
-/// and its effects stand on the master; the caller cannot undo them.
+/// included). Fewer replicas than asked within the timeout throws IoError: the script ran and
+/// its effects stand on the master, but the caller must not promise them (a failover now could
+/// forget them), so it answers "unavailable" rather than a promise it may not keep.
 template <typename Target>
 boost::asio::awaitable<Reply> eval_acked(Target& target, const Script& script, CommandArgs keys,
                                          CommandArgs args, AckReplicas ack) {
@@ -62,9 +62,9 @@ boost::asio::awaitable<Reply> eval_acked(Target& target, const Script& script, C
   auto replicas = std::to_string(ack.replicas);
   auto timeout = std::to_string(ack.timeout.count());
   Reply acked = co_await target.command({"WAIT", replicas, timeout});
-  if (acked.is_integer() && acked.as_integer() < ack.replicas) {
-    spdlog::warn("redis: {} of {} replicas acknowledged {} within {} ms", acked.as_integer(),
-                 ack.replicas, script.name(), ack.timeout.count());
+  if (acked.as_integer() < ack.replicas) {
+    throw IoError("redis: " + std::to_string(acked.as_integer()) + " of " + replicas +
+                  " replicas acknowledged " + script.name() + " within " + timeout + " ms");
   }
   co_return reply;
 }
