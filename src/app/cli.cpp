@@ -141,6 +141,11 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
                    "replicas that must hold a taken order (WAIT) before its 201 [0]")
       ->envname("SECKILL_REDIS_ACK_REPLICAS")
       ->check(CLI::Range(0, 16));
+  serve_cmd
+      ->add_option("--stock-buckets", serve.stock_buckets,
+                   "split each voucher's Redis stock over K slots (same K on every instance) [1]")
+      ->envname("SECKILL_STOCK_BUCKETS")
+      ->check(CLI::Range(1u, 1024u));
   std::string redis_ack_timeout = "100ms";
   serve_cmd
       ->add_option("--redis-ack-timeout", redis_ack_timeout,

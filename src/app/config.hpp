@@ -33,6 +33,8 @@ struct ServeConfig {
   int redis_ack_replicas = 0;
   /// How long that WAIT may take before answering anyway (with a warning).
   std::chrono::milliseconds redis_ack_timeout = 100ms;
+  /// Every voucher's Redis stock split over this many buckets on different slots (1: unsplit).
+  unsigned stock_buckets = 1;
 };
 
 struct MigrateConfig {

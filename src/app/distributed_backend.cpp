@@ -97,7 +97,8 @@ DistributedBackend::DistributedBackend(const ServeConfig& config, IoThreads& thr
                                                         return incr_by(redis_, std::move(key), by);
                                                       }))),
       ids_(*generator_),
-      gate_(redis_, redis::AckReplicas{config.redis_ack_replicas, config.redis_ack_timeout}),
+      gate_(redis_, redis::AckReplicas{config.redis_ack_replicas, config.redis_ack_timeout},
+            config.stock_buckets),
       sale_(gate_, store_, ids_, [] { return std::chrono::system_clock::now(); }),
       queue_(redis_, coordinator::redis::unique_consumer_name()),
       writer_(queue_, store_),

@@ -225,7 +225,7 @@ ClusterRouter::ClusterRouter(std::span<asio::io_context* const> contexts,
   topology_->seeds = std::move(seeds);
   topology_->options = std::move(options);
   for (asio::io_context* context : contexts) {
-    groups_.push_back(std::make_unique<Group>(Group{context->get_executor(), 0, {}, {}, {}, 0}));
+    groups_.push_back(std::make_shared<Group>(Group{context->get_executor(), 0, {}, {}, {}, 0}));
   }
 }
 
@@ -438,7 +438,7 @@ awaitable<Connection> ClusterRouter::dedicated(ConnectionOptions options, std::s
 void ClusterRouter::close() {
   topology_->closed.store(true);
   for (auto& group : groups_) {
-    asio::dispatch(group->executor, [g = group.get()] {
+    asio::dispatch(group->executor, [g = group] {
       for (auto& [address, link] : g->links)
         link->connection.close();
     });

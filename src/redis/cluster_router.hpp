@@ -90,7 +90,8 @@ class ClusterRouter {
   void request_refresh(const boost::asio::any_io_executor& executor);
 
   std::shared_ptr<Topology> topology_;
-  std::vector<std::unique_ptr<Group>> groups_;
+  // Shared with the closing handlers posted to each io_context, which may run after we are gone.
+  std::vector<std::shared_ptr<Group>> groups_;
   std::atomic<std::size_t> next_remote_{0};
 };
 

@@ -77,8 +77,15 @@ asio::awaitable<std::vector<std::string>> RedisOrderQueue::streams() {
     Reply members = co_await client_.command({"SMEMBERS", kVoucherSetKey});
     std::vector<std::string> fresh;
     for (const auto& m : members.elements()) {
-      if (auto id = parse_decimal<std::uint64_t>(m.as_string())) {
+      // "ID", or "ID:B" for bucket B > 0 of a voucher split over several (--stock-buckets).
+      std::string_view member = m.as_string();
+      auto colon = member.find(':');
+      auto id = parse_decimal<std::uint64_t>(member.substr(0, colon));
+      if (!id) continue;
+      if (colon == std::string_view::npos) {
         fresh.push_back(SaleKeys(*id).orders);
+      } else if (auto bucket = parse_decimal<unsigned>(member.substr(colon + 1))) {
+        fresh.push_back(SaleKeys(*id, *bucket).orders);
       }
     }
     std::sort(fresh.begin(), fresh.end());
