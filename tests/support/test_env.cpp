@@ -31,6 +31,9 @@ std::string postgres_url() {
 std::string redis_cluster_urls() {
   return required_env("SECKILL_TEST_REDIS_CLUSTER_URLS");
 }
+std::string postgres_cluster_url() {
+  return required_env("SECKILL_TEST_POSTGRES_CLUSTER_URL");
+}
 std::string seckill_binary() {
   return required_env("SECKILL_BINARY");
 }

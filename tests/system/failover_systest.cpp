@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -128,7 +129,12 @@ FailoverOutcome sale_with_failover(bool ack, bool stall_replica, long long stock
   SeckillCluster cluster(2, flags, Mode::cluster);
   auto admin = cluster.client(0);
   auto voucher = create_voucher(admin, stock);
+  // A fresh cluster may take a moment to show every replica in CLUSTER NODES.
   auto [master, replica] = redis.master_and_replica("{v:" + voucher + "}");
+  for (int i = 0; i < 50 && (master == 0 || replica == 0); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::tie(master, replica) = redis.master_and_replica("{v:" + voucher + "}");
+  }
   if (master == 0 || replica == 0) {
     ADD_FAILURE() << "no master/replica found for the voucher's slot:\n"
                   << shell("redis-cli -p " + redis.seeds().substr(redis.seeds().rfind(':') + 1) +

@@ -49,7 +49,8 @@ void SeckillCluster::launch(std::size_t i) {
   if (mode_ == Mode::distributed) {
     argv.insert(argv.end(), {"--redis", redis_url(), "--postgres", postgres_url()});
   } else if (mode_ == Mode::cluster) {
-    argv.insert(argv.end(), {"--redis", redis_cluster_urls(), "--postgres", postgres_url()});
+    argv.insert(argv.end(),
+                {"--redis", redis_cluster_urls(), "--postgres", postgres_cluster_url()});
   } else {
     argv.insert(argv.end(), {"--data", data_dir_});
   }
@@ -77,8 +78,9 @@ void SeckillCluster::restart_hard(int i) {
 std::vector<std::string> SeckillCluster::store_column(const std::string& sql) const {
   std::vector<std::string> out;
   if (uses_postgres(mode_)) {
-    std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(postgres_url().c_str()),
-                                                      &PQfinish);
+    std::unique_ptr<PGconn, decltype(&PQfinish)> conn(
+        PQconnectdb((mode_ == Mode::cluster ? postgres_cluster_url() : postgres_url()).c_str()),
+        &PQfinish);
     if (PQstatus(conn.get()) != CONNECTION_OK) throw std::runtime_error("cannot reach PostgreSQL");
     std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
     if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
@@ -135,8 +137,9 @@ int SeckillCluster::check() {
 
 int SeckillCluster::check(Mode mode) {
   auto redis = mode == Mode::cluster ? redis_cluster_urls() : redis_url();
+  auto pg = mode == Mode::cluster ? postgres_cluster_url() : postgres_url();
   auto cmd = fmt::format("'{}' check --redis '{}' --postgres '{}' >/tmp/seckill-check.log 2>&1",
-                         seckill_binary(), redis, postgres_url());
+                         seckill_binary(), redis, pg);
   int status = std::system(cmd.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -51,8 +51,13 @@ std::int64_t millis_of(SysTime t) {
 
 }  // namespace
 
+// Three constructors rather than default arguments: a braced default argument of a gate built in
+// a coroutine frame is one of GCC 12's coroutine traps.
+RedisStockGate::RedisStockGate(seckill::redis::Client& client)
+    : client_(client), ack_(), buckets_(1) {}
+
 RedisStockGate::RedisStockGate(seckill::redis::Client& client, seckill::redis::AckReplicas ack)
-    : client_(client), ack_(ack) {}
+    : client_(client), ack_(ack), buckets_(1) {}
 
 RedisStockGate::RedisStockGate(seckill::redis::Client& client, seckill::redis::AckReplicas ack,
                                unsigned buckets)

@@ -12,7 +12,8 @@ class RedisStockGate : public sale::StockGate {
  public:
   /// `ack`: replicas that must hold a taken order before take() returns (WAIT after the
   /// script, on its connection); the default waits for none.
-  explicit RedisStockGate(seckill::redis::Client& client, seckill::redis::AckReplicas ack = {});
+  explicit RedisStockGate(seckill::redis::Client& client);
+  RedisStockGate(seckill::redis::Client& client, seckill::redis::AckReplicas ack);
 
   /// The same with every voucher's stock split over `buckets` buckets on different slots
   /// (--stock-buckets; docs/scaling.md has the protocol): a user is bound to the home bucket
