@@ -153,6 +153,21 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       ->envname("SECKILL_REDIS_ACK_TIMEOUT")
       ->capture_default_str();
 
+  serve_cmd
+      ->add_option("--sale-strategy", serve.sale_strategy,
+                   "who decides a purchase: lua (the coordinator), db (one store transaction), "
+                   "lock (a lock per user around it); see docs/locks.md")
+      ->envname("SECKILL_SALE_STRATEGY")
+      ->check(CLI::IsMember({"lua", "db", "lock"}))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--reminder-strategy", serve.reminder_strategy,
+                   "who decides a reminder: lua (the coordinator), lock (a lock per ticket, the "
+                   "store under it); see docs/locks.md")
+      ->envname("SECKILL_REMINDER_STRATEGY")
+      ->check(CLI::IsMember({"lua", "lock"}))
+      ->capture_default_str();
+
   // migrate
   BackendFlags migrate_backends;
   migrate_backends.log_level = "info";

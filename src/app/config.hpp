@@ -35,6 +35,12 @@ struct ServeConfig {
   std::chrono::milliseconds redis_ack_timeout = 100ms;
   /// Every voucher's Redis stock split over this many buckets on different slots (1: unsplit).
   unsigned stock_buckets = 1;
+  /// Who decides a purchase (issue #6): "lua" (the coordinator's script; embedded: in memory),
+  /// "db" (one store transaction per purchase), "lock" (a lock per user around that transaction).
+  std::string sale_strategy = "lua";
+  /// Who decides a reminder: "lua" (the coordinator's script), "lock" (a lock per ticket, then
+  /// the store under it with the fencing token).
+  std::string reminder_strategy = "lua";
 };
 
 struct MigrateConfig {

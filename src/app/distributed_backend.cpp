@@ -99,15 +99,18 @@ DistributedBackend::DistributedBackend(const ServeConfig& config, IoThreads& thr
       ids_(*generator_),
       gate_(redis_, redis::AckReplicas{config.redis_ack_replicas, config.redis_ack_timeout},
             config.stock_buckets),
-      sale_(gate_, store_, ids_, [] { return std::chrono::system_clock::now(); }),
+      strategies_(config, redis_, threads.first().get_executor(), redis_options(config).connection,
+                  pg_),
+      sale_(strategies_.sale_gate(gate_), store_, ids_,
+            [] { return std::chrono::system_clock::now(); }),
       queue_(redis_, coordinator::redis::unique_consumer_name()),
       writer_(queue_, store_),
       reminder_records_(pg_),
       reminder_gate_(redis_,
                      remind::ReminderWindows{config.reminder_window, config.reminder_user_window}),
       reminders_(
-          reminder_gate_, reminder_records_, ids_, [] { return std::chrono::system_clock::now(); },
-          config.reminder_sla),
+          strategies_.reminder_gate(reminder_gate_), reminder_records_, ids_,
+          [] { return std::chrono::system_clock::now(); }, config.reminder_sla),
       reminder_queue_(redis_, coordinator::redis::unique_consumer_name()),
       reminder_writer_(reminder_queue_, reminder_records_),
       sold_out_subscriber_(
@@ -160,6 +163,7 @@ asio::awaitable<void> DistributedBackend::warm_up() {
 void DistributedBackend::start(std::function<void()> ready) {
   asio::co_spawn(threads_.first(), warm_up(), [this, ready = std::move(ready)](std::exception_ptr) {
     sold_out_subscriber_.start();
+    strategies_.start();
     writers_running_ = 2;
     asio::co_spawn(threads_.first(), writer_.run(),
                    [this](std::exception_ptr) { writer_finished(); });
@@ -180,6 +184,7 @@ void DistributedBackend::stop(std::function<void()> done) {
     writer_.stop();
     reminder_writer_.stop();
     sold_out_subscriber_.close();
+    strategies_.stop();
     if (writers_running_ == 0) {
       done();
       return;

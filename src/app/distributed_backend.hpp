@@ -9,6 +9,7 @@
 
 #include "app/backend.hpp"
 #include "app/config.hpp"
+#include "app/distributed_strategies.hpp"
 #include "app/io_threads.hpp"
 #include "app/pg_reminder_records.hpp"
 #include "coordinator/redis/redis_order_queue.hpp"
@@ -70,6 +71,8 @@ class DistributedBackend final : public Backend {
   std::unique_ptr<id::IdGenerator> generator_;
   GeneratorIdSource ids_;
   coordinator::redis::RedisStockGate gate_;
+  /// The gates of `--sale-strategy` / `--reminder-strategy` other than lua (issue #6).
+  DistributedStrategies strategies_;
   sale::SaleService sale_;
   coordinator::redis::RedisOrderQueue queue_;
   sale::OrderWriter writer_;

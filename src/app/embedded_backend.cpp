@@ -21,14 +21,16 @@ EmbeddedBackend::EmbeddedBackend(const ServeConfig& config, IoThreads& threads)
     : db_(database_options(config)),
       store_(db_),
       gate_(store_),
+      strategies_(config, db_),
       ids_(threads.first().get_executor(), store_.max_id_now()),
-      sale_(gate_, store_, ids_, [] { return std::chrono::system_clock::now(); }),
+      sale_(strategies_.sale_gate(gate_), store_, ids_,
+            [] { return std::chrono::system_clock::now(); }),
       reminder_records_(db_),
       reminder_gate_(reminder_records_,
                      remind::ReminderWindows{config.reminder_window, config.reminder_user_window}),
       reminders_(
-          reminder_gate_, reminder_records_, ids_, [] { return std::chrono::system_clock::now(); },
-          config.reminder_sla) {
+          strategies_.reminder_gate(reminder_gate_), reminder_records_, ids_,
+          [] { return std::chrono::system_clock::now(); }, config.reminder_sla) {
   auto views = store_.store_views_now();
   gate_.restore(views);
   // Only records this recent can still be open or hold a user's window.

@@ -8,6 +8,7 @@
 
 #include "app/backend.hpp"
 #include "app/config.hpp"
+#include "app/embedded_strategies.hpp"
 #include "app/io_threads.hpp"
 #include "coordinator/embedded/embedded_id_source.hpp"
 #include "coordinator/embedded/embedded_reminder_gate.hpp"
@@ -37,6 +38,8 @@ class EmbeddedBackend final : public Backend {
   store::sqlite::SqliteDatabase db_;
   store::sqlite::SqliteSaleStore store_;
   coordinator::embedded::EmbeddedStockGate gate_;
+  /// The gates of `--sale-strategy` / `--reminder-strategy` other than lua (issue #6).
+  EmbeddedStrategies strategies_;
   coordinator::embedded::EmbeddedIdSource ids_;
   sale::SaleService sale_;
   store::sqlite::SqliteReminderRecords reminder_records_;

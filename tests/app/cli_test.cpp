@@ -121,3 +121,19 @@ TEST(Cli, TokenVerb) {
 TEST(Cli, HelpExitsZero) {
   EXPECT_EQ(exit_code(parse({"--help"})), 0);
 }
+
+TEST(Cli, StrategiesDefaultToLuaAndAcceptOnlyTheirNames) {
+  auto defaults = serve_of(parse({"serve"}));
+  EXPECT_EQ(defaults.sale_strategy, "lua");
+  EXPECT_EQ(defaults.reminder_strategy, "lua");
+  auto chosen = serve_of(parse({"serve", "--sale-strategy", "db", "--reminder-strategy", "lock"}));
+  EXPECT_EQ(chosen.sale_strategy, "db");
+  EXPECT_EQ(chosen.reminder_strategy, "lock");
+  ::setenv("SECKILL_SALE_STRATEGY", "lock", 1);
+  EXPECT_EQ(serve_of(parse({"serve"})).sale_strategy, "lock");
+  ::unsetenv("SECKILL_SALE_STRATEGY");
+  auto bad = parse({"serve", "--sale-strategy", "redlock"});
+  EXPECT_EQ(exit_code(bad), 2);
+  EXPECT_NE(exit_text(bad).find("--sale-strategy"), std::string::npos) << exit_text(bad);
+  EXPECT_EQ(exit_code(parse({"serve", "--reminder-strategy", "db"})), 2);
+}

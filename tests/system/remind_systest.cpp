@@ -139,14 +139,22 @@ boost::json::array wait_for_records(HttpClient& client, const std::string& ticke
 }
 
 // The behaviour a client sees is the same in both modes: these run against each.
-class RemindBothModes : public ::testing::TestWithParam<Mode> {
+// And under every --reminder-strategy (issue #6): the same behaviour whoever decides.
+class RemindBothModes : public ::testing::TestWithParam<std::tuple<Mode, std::string>> {
  protected:
+  Mode mode() const { return std::get<0>(GetParam()); }
   // Embedded: one instance (the store belongs to one process).
-  int instances(int distributed) const { return GetParam() == Mode::embedded ? 1 : distributed; }
+  int instances(int distributed) const { return mode() == Mode::embedded ? 1 : distributed; }
+  /// `extra` and the strategy's flag.
+  std::vector<std::string> flags(std::vector<std::string> extra) const {
+    extra.push_back("--reminder-strategy");
+    extra.push_back(std::get<1>(GetParam()));
+    return extra;
+  }
 };
 
-std::string mode_name(const ::testing::TestParamInfo<Mode>& info) {
-  return mode_label(info.param);
+std::string mode_name(const ::testing::TestParamInfo<std::tuple<Mode, std::string>>& info) {
+  return std::string(mode_label(std::get<0>(info.param))) + "_" + std::get<1>(info.param);
 }
 
 // Instance `i`, or the only one in the embedded mode.
@@ -157,12 +165,18 @@ HttpClient client_of(SeckillCluster& cluster, int i) {
 }  // namespace
 
 INSTANTIATE_TEST_SUITE_P(Modes, RemindBothModes,
-                         ::testing::Values(Mode::distributed, Mode::embedded, Mode::cluster),
+                         ::testing::Combine(::testing::Values(Mode::distributed, Mode::embedded),
+                                            ::testing::Values("lua", "lock")),
+                         mode_name);
+// The same on the Redis Cluster, with the coordinator's scripts deciding.
+INSTANTIATE_TEST_SUITE_P(Cluster, RemindBothModes,
+                         ::testing::Combine(::testing::Values(Mode::cluster),
+                                            ::testing::Values("lua")),
                          mode_name);
 
 TEST_P(RemindBothModes, OneTicketFortyUsersFiveAttemptsMakeOneRecordThenANewOneAfterTheWindow) {
-  SeckillCluster cluster(instances(3), {"--reminder-window", "4s", "--reminder-user-window", "4s"},
-                         GetParam());
+  SeckillCluster cluster(
+      instances(3), flags({"--reminder-window", "4s", "--reminder-user-window", "4s"}), mode());
   auto ticket = fresh_prefix("ONE");
   std::vector<Attempt> attempts;
   for (int round = 0; round < 5; ++round) {
@@ -212,8 +226,8 @@ TEST_P(RemindBothModes, OneTicketFortyUsersFiveAttemptsMakeOneRecordThenANewOneA
 }
 
 TEST_P(RemindBothModes, AThousandTicketsTimesTenUsersMakeExactlyOneRecordEach) {
-  SeckillCluster cluster(instances(3),
-                         {"--reminder-window", "10m", "--reminder-user-window", "10m"}, GetParam());
+  SeckillCluster cluster(
+      instances(3), flags({"--reminder-window", "10m", "--reminder-user-window", "10m"}), mode());
   auto prefix = fresh_prefix("MANY");
   std::vector<Attempt> attempts;
   for (std::uint64_t user = 1; user <= 10; ++user) {
@@ -245,8 +259,8 @@ TEST_P(RemindBothModes, AThousandTicketsTimesTenUsersMakeExactlyOneRecordEach) {
 TEST_P(RemindBothModes, AUserWindowShorterThanTheRecordWindow) {
   // Documented: after their own window a user may remind again; inside the record's window that
   // joins the same record (new_record false, the user listed once, last_at moves).
-  SeckillCluster cluster(instances(2), {"--reminder-window", "6s", "--reminder-user-window", "2s"},
-                         GetParam());
+  SeckillCluster cluster(
+      instances(2), flags({"--reminder-window", "6s", "--reminder-user-window", "2s"}), mode());
   auto ticket = fresh_prefix("UW");
   auto a = cluster.client(0);
   auto b = client_of(cluster, 1);
@@ -287,8 +301,8 @@ TEST_P(RemindBothModes, AUserWindowShorterThanTheRecordWindow) {
 
 TEST_P(RemindBothModes, AUserWindowLongerThanTheRecordWindow) {
   // Documented: the user's own window wins; the ticket may meanwhile get a new record from others.
-  SeckillCluster cluster(instances(2), {"--reminder-window", "2s", "--reminder-user-window", "6s"},
-                         GetParam());
+  SeckillCluster cluster(
+      instances(2), flags({"--reminder-window", "2s", "--reminder-user-window", "6s"}), mode());
   auto ticket = fresh_prefix("RW");
   auto a = cluster.client(0);
   auto b = client_of(cluster, 1);
@@ -310,7 +324,7 @@ TEST_P(RemindBothModes, AUserWindowLongerThanTheRecordWindow) {
 }
 
 TEST_P(RemindBothModes, StaffWorkflowRacesRolesAndErrors) {
-  SeckillCluster cluster(instances(2), {"--reminder-sla", "1s"}, GetParam());
+  SeckillCluster cluster(instances(2), flags({"--reminder-sla", "1s"}), mode());
   auto ticket = fresh_prefix("WF");
   auto c0 = cluster.client(0);
   auto c1 = client_of(cluster, 1);

@@ -22,6 +22,7 @@ create table if not exists schema_migrations (
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {1, "initial", sql::migration_0001_initial},
+      {2, "reminder_user_windows", sql::migration_0002_reminder_user_windows},
   };
   return all;
 }

@@ -15,7 +15,7 @@ namespace seckill::store::sqlite {
 
 namespace {
 
-constexpr std::int64_t kSchemaVersion = 2;
+constexpr std::int64_t kSchemaVersion = 3;
 
 std::exception_ptr io_error(const std::string& message) {
   return std::make_exception_ptr(IoError(message));
@@ -52,6 +52,7 @@ void migrate(SqliteConnection& c) {
     auto version = schema_version(c);
     if (version < 1) c.exec_script(std::string(sql::schema_0001_initial));
     if (version < 2) c.exec_script(std::string(sql::schema_0002_user_last_at));
+    if (version < 3) c.exec_script(std::string(sql::schema_0003_fencing_tokens));
     if (version < kSchemaVersion) {
       c.exec_script(fmt::format("pragma user_version = {}", kSchemaVersion));
     }

@@ -1,0 +1,48 @@
+#include "lock/local_user_window_cache.hpp"
+
+#include <fmt/format.h>
+
+namespace seckill::lock {
+
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+
+namespace {
+
+constexpr std::size_t kMaxEntries = 100'000;
+
+std::string key_of(const std::string& ticket, std::uint64_t user_id) {
+  return fmt::format("{}\n{}", ticket, user_id);
+}
+
+}  // namespace
+
+asio::awaitable<std::optional<milliseconds>> LocalUserWindowCache::remaining(
+    std::string ticket, std::uint64_t user_id) {
+  std::optional<milliseconds> left;
+  {
+    std::lock_guard guard(mutex_);
+    auto it = until_.find(key_of(ticket, user_id));
+    if (it != until_.end()) {
+      auto now = std::chrono::steady_clock::now();
+      if (now < it->second) {
+        left = std::chrono::ceil<milliseconds>(it->second - now);
+      } else {
+        until_.erase(it);
+      }
+    }
+  }
+  co_return left;
+}
+
+asio::awaitable<void> LocalUserWindowCache::remember(std::string ticket, std::uint64_t user_id,
+                                                     milliseconds left) {
+  {
+    std::lock_guard guard(mutex_);
+    if (until_.size() >= kMaxEntries) until_.clear();
+    until_[key_of(ticket, user_id)] = std::chrono::steady_clock::now() + left;
+  }
+  co_return;
+}
+
+}  // namespace seckill::lock

@@ -1,0 +1,101 @@
+#include "lock/locked_reminder_gate.hpp"
+
+#include <exception>
+
+#include <fmt/format.h>
+
+#include "core/infra_error.hpp"
+
+namespace seckill::lock {
+
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+
+remind::RemindDecision decide_reminder(const TicketState& state, std::uint64_t new_id,
+                                       const remind::ReminderWindows& windows) {
+  remind::RemindDecision d;
+  d.at = state.now;
+  if (state.user_last && state.now < *state.user_last + windows.user) {
+    d.outcome = remind::RemindOutcome::already_reminded;
+    d.retry_after = std::chrono::ceil<milliseconds>(*state.user_last + windows.user - state.now);
+    return d;
+  }
+  if (state.newest_id && state.now < state.newest_first_at + windows.record) {
+    d.outcome = remind::RemindOutcome::joined;
+    d.reminder_id = *state.newest_id;
+  } else {
+    d.outcome = remind::RemindOutcome::opened;
+    d.reminder_id = new_id;
+  }
+  return d;
+}
+
+LockedReminderGate::LockedReminderGate(DistributedLock& lock, FencedReminderLedger& ledger,
+                                       UserWindowCache& cache, remind::ReminderWindows windows,
+                                       AcquireOptions options)
+    : lock_(lock),
+      ledger_(ledger),
+      cache_(cache),
+      windows_(windows),
+      options_(std::move(options)) {}
+
+asio::awaitable<void> LockedReminderGate::remember(std::string ticket, std::uint64_t user_id,
+                                                   remind::RemindDecision d) {
+  // Counted from now, less a margin for the time since the store read its clock: the cache may
+  // forget early (the store then decides), never refuse late.
+  milliseconds left =
+      d.outcome == remind::RemindOutcome::already_reminded ? d.retry_after : windows_.user;
+  left -= milliseconds(50);
+  if (left <= milliseconds(0)) co_return;
+  try {
+    co_await cache_.remember(std::move(ticket), user_id, left);
+  } catch (const InfraError&) {
+    // A hint lost: the next reminder of this user takes the locked path.
+  }
+}
+
+asio::awaitable<remind::RemindDecision> LockedReminderGate::remind(std::string ticket,
+                                                                   std::uint64_t user_id,
+                                                                   std::uint64_t new_id) {
+  if (auto left = co_await cache_.remaining(ticket, user_id)) {
+    remind::RemindDecision refused;
+    refused.outcome = remind::RemindOutcome::already_reminded;
+    refused.retry_after = *left;
+    co_return refused;
+  }
+
+  auto resource = "remind:ticket:" + ticket;
+  auto lease = co_await lock_.acquire(resource, options_);
+  if (!lease) {
+    throw InfraError(fmt::format("the lock of ticket {} was not free within {} ms", ticket,
+                                 options_.wait.count()));
+  }
+  std::exception_ptr failure;
+  std::optional<remind::RemindDecision> decision;
+  try {
+    auto windows = windows_;
+    DecideReminder decide = [new_id, windows](const TicketState& s) {
+      return decide_reminder(s, new_id, windows);
+    };
+    decision = co_await ledger_.remind(resource, (*lease)->fencing_token(), ticket, user_id,
+                                       std::move(decide));
+  } catch (...) {
+    failure = std::current_exception();  // released below: no co_await inside a handler
+  }
+  try {
+    co_await lock_.release(**lease);
+  } catch (const InfraError&) {
+    // The lease expires by itself; what was written stands.
+  }
+  if (failure) std::rethrow_exception(failure);
+  if (!decision) {
+    throw InfraError(
+        fmt::format("the lock of ticket {} was lost before the write (refused by "
+                    "its fencing token); nothing was written",
+                    ticket));
+  }
+  co_await remember(std::move(ticket), user_id, *decision);
+  co_return *decision;
+}
+
+}  // namespace seckill::lock

@@ -1,0 +1,44 @@
+#pragma once
+// The classic lock-based reminder design (`serve --reminder-strategy lock`, issue #6): a cached
+// per-user check (user_window_cache.hpp: Redis in the distributed mode), then a distributed lock
+// per ticket, then the main record and the user's row written in the store under the lock, with
+// the lock's fencing token (fenced_reminder_ledger.hpp). The same rules as remind.lua: one user
+// once per user window, one main record per record window counted from its first_at.
+
+#include <chrono>
+
+#include "lock/distributed_lock.hpp"
+#include "lock/fenced_reminder_ledger.hpp"
+#include "lock/user_window_cache.hpp"
+#include "remind/reminder_gate.hpp"
+
+namespace seckill::lock {
+
+/// The rule itself, pure: refused while the user's window runs, else joins the newest record
+/// while its window runs, else opens `new_id`; the reminder's time is `state.now`.
+remind::RemindDecision decide_reminder(const TicketState& state, std::uint64_t new_id,
+                                       const remind::ReminderWindows& windows);
+
+/// Thread-safe. `lock`, `ledger` and `cache` must outlive the gate.
+class LockedReminderGate final : public remind::ReminderGate {
+ public:
+  LockedReminderGate(DistributedLock& lock, FencedReminderLedger& ledger, UserWindowCache& cache,
+                     remind::ReminderWindows windows, AcquireOptions options);
+
+  /// Throws InfraError (503) when the ticket's lock is not acquired within the wait, or when the
+  /// store refused the write as stale (the lease was lost meanwhile; nothing was written).
+  boost::asio::awaitable<remind::RemindDecision> remind(std::string ticket, std::uint64_t user_id,
+                                                        std::uint64_t new_id) override;
+
+ private:
+  boost::asio::awaitable<void> remember(std::string ticket, std::uint64_t user_id,
+                                        remind::RemindDecision d);
+
+  DistributedLock& lock_;
+  FencedReminderLedger& ledger_;
+  UserWindowCache& cache_;
+  remind::ReminderWindows windows_;
+  AcquireOptions options_;
+};
+
+}  // namespace seckill::lock

@@ -1,0 +1,30 @@
+#pragma once
+// The lock-based reminder strategy's "cached per-user check": users who remind again inside
+// their window are refused from a cache, without taking the ticket's lock or reading the store.
+// A hint only: an entry never outlives the user's window (it is set with what is left of it,
+// less a margin), and a missing entry just sends the reminder to the locked, authoritative path.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+namespace seckill::lock {
+
+class UserWindowCache {
+ public:
+  virtual ~UserWindowCache() = default;
+
+  /// What is left of the user's window on `ticket`, or nullopt when the cache knows of none.
+  /// Throws InfraError.
+  virtual boost::asio::awaitable<std::optional<std::chrono::milliseconds>> remaining(
+      std::string ticket, std::uint64_t user_id) = 0;
+
+  /// The user's window on `ticket` runs `left` more. Best effort: throws InfraError.
+  virtual boost::asio::awaitable<void> remember(std::string ticket, std::uint64_t user_id,
+                                                std::chrono::milliseconds left) = 0;
+};
+
+}  // namespace seckill::lock

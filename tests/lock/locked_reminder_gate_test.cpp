@@ -1,0 +1,50 @@
+// The rule the lock-based reminder strategy applies under its lock: the same as remind.lua.
+#include "lock/locked_reminder_gate.hpp"
+
+#include <gtest/gtest.h>
+
+namespace seckill::lock {
+namespace {
+
+using namespace std::chrono_literals;
+
+const remind::ReminderWindows kWindows{std::chrono::milliseconds(10min),
+                                       std::chrono::milliseconds(2min)};
+const SysTime kNow = SysTime(std::chrono::sys_days(std::chrono::year(2026) / 11 / 22));
+
+TEST(DecideReminder, TheFirstReminderOfATicketOpensARecordWithTheOfferedId) {
+  TicketState s;
+  s.now = kNow;
+  auto d = decide_reminder(s, 42, kWindows);
+  EXPECT_EQ(d.outcome, remind::RemindOutcome::opened);
+  EXPECT_EQ(d.reminder_id, 42u);
+  EXPECT_EQ(d.at, kNow);
+}
+
+TEST(DecideReminder, InsideTheRecordWindowAReminderJoinsTheNewestRecord) {
+  TicketState s;
+  s.now = kNow;
+  s.newest_id = 7;
+  s.newest_first_at = kNow - 9min;
+  auto d = decide_reminder(s, 42, kWindows);
+  EXPECT_EQ(d.outcome, remind::RemindOutcome::joined);
+  EXPECT_EQ(d.reminder_id, 7u);
+  s.newest_first_at = kNow - 10min;  // the window is half open: [first_at, first_at + window)
+  EXPECT_EQ(decide_reminder(s, 42, kWindows).outcome, remind::RemindOutcome::opened);
+}
+
+TEST(DecideReminder, InsideTheUserWindowTheUserIsRefusedWithWhatIsLeft) {
+  TicketState s;
+  s.now = kNow;
+  s.newest_id = 7;
+  s.newest_first_at = kNow - 1min;
+  s.user_last = kNow - 90s;
+  auto d = decide_reminder(s, 42, kWindows);
+  EXPECT_EQ(d.outcome, remind::RemindOutcome::already_reminded);
+  EXPECT_EQ(d.retry_after, 30s);
+  s.user_last = kNow - 2min;
+  EXPECT_EQ(decide_reminder(s, 42, kWindows).outcome, remind::RemindOutcome::joined);
+}
+
+}  // namespace
+}  // namespace seckill::lock
