@@ -149,7 +149,7 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
   std::string redis_ack_timeout = "100ms";
   serve_cmd
       ->add_option("--redis-ack-timeout", redis_ack_timeout,
-                   "how long that WAIT may take before answering anyway")
+                   "how long that WAIT may take; fewer replicas by then: 503")
       ->envname("SECKILL_REDIS_ACK_TIMEOUT")
       ->capture_default_str();
 

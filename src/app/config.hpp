@@ -31,7 +31,7 @@ struct ServeConfig {
   std::string log_level = "info";
   /// Replicas that must hold a taken order (Redis WAIT) before it is answered 201; 0: none.
   int redis_ack_replicas = 0;
-  /// How long that WAIT may take before answering anyway (with a warning).
+  /// How long that WAIT may take; fewer replicas by then: 503 (the order stands, unpromised).
   std::chrono::milliseconds redis_ack_timeout = 100ms;
   /// Every voucher's Redis stock split over this many buckets on different slots (1: unsplit).
   unsigned stock_buckets = 1;
