@@ -124,6 +124,11 @@ int run_check(const CheckConfig& config) {
   redis::ClientOptions options;
   options.connection.endpoint = *url;
   options.connection.request_timeout = std::chrono::seconds(10);
+  if (config.redis_urls.size() > 1) {  // a Redis Cluster seed list
+    for (const auto& text : config.redis_urls) {
+      if (auto seed = redis::parse_redis_url(text)) options.cluster_seeds.push_back(*seed);
+    }
+  }
   redis::Client client(io, options);
   int code = 1;
   asio::co_spawn(io, check(client, config.postgres_url), [&](std::exception_ptr error, int result) {

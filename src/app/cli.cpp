@@ -189,6 +189,22 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       ->envname("SECKILL_LOG_FORMAT")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--redis-ack-replicas", serve.redis_ack_replicas,
+                   "replicas that must hold a taken order (WAIT) before its 201 [0]")
+      ->envname("SECKILL_REDIS_ACK_REPLICAS")
+      ->check(CLI::Range(0, 16));
+  serve_cmd
+      ->add_option("--stock-buckets", serve.stock_buckets,
+                   "split each voucher's Redis stock over K slots (same K on every instance) [1]")
+      ->envname("SECKILL_STOCK_BUCKETS")
+      ->check(CLI::Range(1u, 1024u));
+  std::string redis_ack_timeout = "100ms";
+  serve_cmd
+      ->add_option("--redis-ack-timeout", redis_ack_timeout,
+                   "how long that WAIT may take; fewer replicas by then: 503")
+      ->envname("SECKILL_REDIS_ACK_TIMEOUT")
+      ->capture_default_str();
 
   serve_cmd
       ->add_option("--sale-strategy", serve.sale_strategy,
@@ -354,6 +370,7 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       serve.reminder_sla = positive_duration("--reminder-sla", reminder_sla);
       serve.rate_limit_user = rate_limit("--rate-limit-user", rate_limit_user);
       serve.rate_limit_ip = rate_limit("--rate-limit-ip", rate_limit_ip);
+      serve.redis_ack_timeout = positive_duration("--redis-ack-timeout", redis_ack_timeout);
       if (serve.threads == 0) serve.threads = std::max(1u, std::thread::hardware_concurrency());
       return Command{serve};
     }

@@ -32,6 +32,12 @@ struct ServeConfig {
   std::chrono::milliseconds reminder_user_window = 15min;
   std::chrono::milliseconds reminder_sla = 30min;
   std::string log_level = "info";
+  /// Replicas that must hold a taken order (Redis WAIT) before it is answered 201; 0: none.
+  int redis_ack_replicas = 0;
+  /// How long that WAIT may take; fewer replicas by then: 503 (the order stands, unpromised).
+  std::chrono::milliseconds redis_ack_timeout = 100ms;
+  /// Every voucher's Redis stock split over this many buckets on different slots (1: unsplit).
+  unsigned stock_buckets = 1;
   /// Who decides a purchase (issue #6): "lua" (the coordinator's script; embedded: in memory),
   /// "db" (one store transaction per purchase), "lock" (a lock per user around that transaction).
   std::string sale_strategy = "lua";

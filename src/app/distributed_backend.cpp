@@ -30,6 +30,15 @@ redis::ClientOptions redis_options(const ServeConfig& config,
   redis::ClientOptions options;
   options.connection.endpoint = *url;
   options.calls = calls;
+  // Several URLs: a Redis Cluster seed list (the pub/sub subscriber uses the first: PUBLISH
+  // reaches every node of a cluster).
+  if (config.redis_urls.size() > 1) {
+    for (const auto& text : config.redis_urls) {
+      auto seed = redis::parse_redis_url(text);
+      if (!seed) throw std::invalid_argument("--redis: " + seed.error());
+      options.cluster_seeds.push_back(*seed);
+    }
+  }
   return options;
 }
 
@@ -93,7 +102,8 @@ DistributedBackend::DistributedBackend(const ServeConfig& config, IoThreads& thr
                                                         return incr_by(redis_, std::move(key), by);
                                                       }))),
       ids_(*generator_),
-      gate_(redis_),
+      gate_(redis_, redis::AckReplicas{config.redis_ack_replicas, config.redis_ack_timeout},
+            config.stock_buckets),
       strategies_(config, redis_, threads.first().get_executor(), redis_options(config).connection,
                   pg_),
       sale_(strategies_.sale_gate(gate_), store_, ids_,

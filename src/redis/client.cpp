@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/infra_error.hpp"
+#include "redis/cluster_router.hpp"
 #include "redis/command_encoder.hpp"
 #include "redis/detail/eval.hpp"
 
@@ -24,12 +25,27 @@ awaitable<Connection> open_dedicated(ConnectionOptions options) {
   co_return connection;
 }
 
+// Takes everything by value: it runs on the connection's executor.
+awaitable<Reply> eval_acked_owned(Connection& connection, const Script* script,
+                                  std::vector<std::string> keys, std::vector<std::string> args,
+                                  AckReplicas ack) {
+  std::vector<std::string_view> key_views(keys.begin(), keys.end());
+  std::vector<std::string_view> arg_views(args.begin(), args.end());
+  co_return co_await detail::eval_acked(connection, *script, CommandArgs(key_views),
+                                        CommandArgs(arg_views), ack);
+}
+
 }  // namespace
 
 Client::Client(std::span<asio::io_context* const> contexts, ClientOptions options)
     : options_(std::move(options)) {
   if (contexts.empty()) throw std::invalid_argument("redis::Client: no io_context given");
   if (options_.connections_per_context == 0) options_.connections_per_context = 1;
+  if (!options_.cluster_seeds.empty()) {
+    cluster_ =
+        std::make_unique<ClusterRouter>(contexts, options_.cluster_seeds, options_.connection);
+    return;
+  }
   for (asio::io_context* context : contexts) {
     auto group = std::make_unique<Group>(Group{context->get_executor(), {}, 0});
     for (std::size_t i = 0; i < options_.connections_per_context; ++i) {
@@ -45,6 +61,10 @@ Client::Client(asio::io_context& context, ClientOptions options)
 Client::~Client() = default;  // each Connection closes itself on its executor
 
 awaitable<void> Client::connect() {
+  if (cluster_) {
+    co_await cluster_->connect();
+    co_return;
+  }
   for (auto& group : groups_) {
     for (Connection& connection : group->connections) {
       // connect() binds the connection's state by value: it may run on the other executor.
@@ -54,6 +74,7 @@ awaitable<void> Client::connect() {
 }
 
 void Client::start() {
+  if (cluster_) return cluster_->start();
   for (auto& group : groups_) {
     for (Connection& connection : group->connections) {
       connection.start_on_executor();
@@ -90,6 +111,11 @@ Connection& Client::remote_connection() {
 awaitable<Reply> Client::command(CommandArgs args) {
   if (args.empty()) throw std::invalid_argument("redis: empty command");
   metrics::CallTimer timer(options_.calls, metrics::Backend::redis);
+  if (cluster_) {
+    Reply reply = co_await cluster_->command(args);
+    timer.ok();
+    co_return reply;
+  }
   if (Connection* local = local_connection()) {
     Reply reply = co_await local->command(args);
     timer.ok();
@@ -104,7 +130,25 @@ awaitable<Reply> Client::command(CommandArgs args) {
 }
 
 awaitable<Reply> Client::eval(const Script& script, CommandArgs keys, CommandArgs args) {
+  if (cluster_) return cluster_->eval(script, keys, args, AckReplicas{});
   return detail::eval_script(*this, script, keys, args);
+}
+
+awaitable<Reply> Client::eval(const Script& script, CommandArgs keys, CommandArgs args,
+                              AckReplicas ack) {
+  if (cluster_) co_return co_await cluster_->eval(script, keys, args, ack);
+  if (ack.replicas <= 0) co_return co_await detail::eval_script(*this, script, keys, args);
+  // WAIT must follow the script on its own connection: pick one and keep it for both.
+  if (Connection* local = local_connection()) {
+    co_return co_await detail::eval_acked(*local, script, keys, args, ack);
+  }
+  std::vector<std::string> owned_keys(keys.view().begin(), keys.view().end());
+  std::vector<std::string> owned_args(args.view().begin(), args.view().end());
+  Connection& remote = remote_connection();
+  co_return co_await asio::co_spawn(
+      remote.get_executor(),
+      eval_acked_owned(remote, &script, std::move(owned_keys), std::move(owned_args), ack),
+      use_awaitable);
 }
 
 awaitable<Connection> Client::dedicated() const {
@@ -112,10 +156,21 @@ awaitable<Connection> Client::dedicated() const {
 }
 
 awaitable<Connection> Client::dedicated(ConnectionOptions options) const {
+  if (cluster_) return cluster_->dedicated(std::move(options));
   return open_dedicated(std::move(options));
 }
 
+awaitable<Connection> Client::dedicated_for(std::string key) const {
+  if (cluster_) return cluster_->dedicated(options_.connection, std::move(key));
+  return open_dedicated(options_.connection);
+}
+
+std::shared_ptr<const SlotMap> Client::slot_map() const {
+  return cluster_ ? cluster_->slot_map() : nullptr;
+}
+
 void Client::close() {
+  if (cluster_) return cluster_->close();
   for (auto& group : groups_) {
     for (Connection& connection : group->connections) {
       connection.close_on_executor();
@@ -124,6 +179,7 @@ void Client::close() {
 }
 
 bool Client::connected() const {
+  if (cluster_) return cluster_->connected();
   for (const auto& group : groups_) {
     for (const Connection& connection : group->connections) {
       if (connection.connected()) return true;

@@ -14,13 +14,17 @@
 #include <boost/asio/io_context.hpp>
 
 #include "metrics/backend_calls.hpp"
+#include "redis/ack_replicas.hpp"
 #include "redis/command_args.hpp"
 #include "redis/connection.hpp"
 #include "redis/connection_options.hpp"
 #include "redis/reply.hpp"
 #include "redis/script.hpp"
+#include "redis/slot_map.hpp"
 
 namespace seckill::redis {
+
+class ClusterRouter;
 
 struct ClientOptions {
   /// Endpoint, timeouts and reconnection of every connection of the pool.
@@ -31,6 +35,9 @@ struct ClientOptions {
   /// Where command() and eval() are timed and their failures counted; null: nowhere. Must
   /// outlive the client.
   metrics::BackendCalls* calls = nullptr;
+  /// Not empty: Redis Cluster mode, these nodes being the seeds the slot map is first asked of
+  /// (`connection.endpoint` is then unused; see ClusterRouter). Empty: one Redis server.
+  std::vector<RedisUrl> cluster_seeds;
 };
 
 /// A small pool of pipelined Connections: `connections_per_context` on each io_context given.
@@ -74,12 +81,21 @@ class Client {
   /// `co_await client.eval(script, {key}, {"5"})`.
   boost::asio::awaitable<Reply> eval(const Script& script, CommandArgs keys, CommandArgs args);
 
+  /// The same, then `WAIT` for `ack.replicas` replicas on the connection that ran it, so the
+  /// script's writes survive the loss of that master (see ack_replicas.hpp). One round trip more.
+  /// Throws IoError, after the script ran, when fewer replicas acknowledged in time.
+  boost::asio::awaitable<Reply> eval(const Script& script, CommandArgs keys, CommandArgs args,
+                                     AckReplicas ack);
+
   /// A new connection for the caller alone, already connected, on the caller's executor (which
   /// must be single-threaded, see Connection), for blocking commands (BLPOP, XREADGROUP BLOCK)
   /// that must not stall the shared pipelines. Same options as the pool unless given. Throws as
   /// Connection::connect.
   boost::asio::awaitable<Connection> dedicated() const;
   boost::asio::awaitable<Connection> dedicated(ConnectionOptions options) const;
+  /// In cluster mode: a dedicated connection to the master that serves `key` (the same as
+  /// dedicated() otherwise).
+  boost::asio::awaitable<Connection> dedicated_for(std::string key) const;
 
   /// Closes every connection; calls after this fail with IoError.
   void close();
@@ -88,6 +104,13 @@ class Client {
   bool connected() const;
 
   const ClientOptions& options() const { return options_; }
+
+  /// Whether this client talks to a Redis Cluster. In a cluster, one command's keys must share a
+  /// slot, and a blocking read of several streams on several slots is impossible: callers read
+  /// such streams one by one.
+  bool cluster() const { return cluster_ != nullptr; }
+  /// The cluster's slot map now (nullptr in single-server mode or before it is known).
+  std::shared_ptr<const SlotMap> slot_map() const;
 
  private:
   struct Group {
@@ -102,6 +125,9 @@ class Client {
   ClientOptions options_;
   std::vector<std::unique_ptr<Group>> groups_;
   std::atomic<std::size_t> next_remote_{0};
+  // Set in cluster mode only, where it does all the work (groups_ is then empty). One branch per
+  // call is all single-server mode pays for it.
+  std::unique_ptr<ClusterRouter> cluster_;
 };
 
 }  // namespace seckill::redis

@@ -24,8 +24,7 @@ struct RedisUrl {
 std::expected<RedisUrl, std::string> parse_redis_url(std::string_view text);
 
 /// Parses a comma-separated list of URLs (a Redis Cluster seed list, as `--redis` allows). Every
-/// element must be valid and the list not empty. The client uses only the first one for now:
-/// cluster support (slot routing, MOVED/ASK) comes later.
+/// element must be valid and the list not empty (ClientOptions::cluster_seeds takes them).
 std::expected<std::vector<RedisUrl>, std::string> parse_redis_urls(std::string_view text);
 
 /// `redis://host:port/db`, for logs and messages.

@@ -175,7 +175,7 @@ TEST(Connection, CapsRequestsInFlightAndFailsThemOnClose) {
 // --- scripts ---
 
 awaitable<void> eval_reloads_after_flush(asio::io_context* io, std::string prefix) {
-  Client client(*io, ClientOptions{test_options(), 1});
+  Client client(*io, ClientOptions{test_options(), 1, {}, {}});
   co_await client.connect();
   const Script script("add_twice", std::string(test_scripts::add_twice));
   const std::string key = prefix + "counter";
@@ -256,7 +256,7 @@ awaitable<void> blpop(Connection* connection, std::string key, Reply* out, bool*
 }
 
 awaitable<void> dedicated_blocking(asio::io_context* io, std::string prefix) {
-  Client client(*io, ClientOptions{test_options(), 1});
+  Client client(*io, ClientOptions{test_options(), 1, {}, {}});
   co_await client.connect();
   Connection blocking = co_await client.dedicated();
   const std::string list = prefix + "list";
@@ -301,7 +301,7 @@ TEST(Client, CallableFromItsOwnIoContextsAndFromElsewhere) {
   asio::io_context foreign(1);  // not given to the client: its calls hop
   std::array<asio::io_context*, 2> contexts{&a, &b};
   auto options = test_options();
-  Client client(contexts, ClientOptions{options, 2});
+  Client client(contexts, ClientOptions{options, 2, {}, {}});
   const std::string key = testing::unique_prefix("threads") + "n";
 
   auto guard_a = asio::make_work_guard(a);

@@ -28,6 +28,12 @@ std::string redis_url() {
 std::string postgres_url() {
   return required_env("SECKILL_TEST_POSTGRES_URL");
 }
+std::string redis_cluster_urls() {
+  return required_env("SECKILL_TEST_REDIS_CLUSTER_URLS");
+}
+std::string postgres_cluster_url() {
+  return required_env("SECKILL_TEST_POSTGRES_CLUSTER_URL");
+}
 std::string seckill_binary() {
   return required_env("SECKILL_BINARY");
 }

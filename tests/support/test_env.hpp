@@ -12,6 +12,10 @@ std::string redis_url();
 
 /// SECKILL_TEST_POSTGRES_URL, a libpq URI. Throws std::runtime_error if unset.
 std::string postgres_url();
+/// The test Redis Cluster's seed list (SECKILL_TEST_REDIS_CLUSTER_URLS: comma-separated URLs).
+std::string redis_cluster_urls();
+/// The PostgreSQL database paired with that cluster (SECKILL_TEST_POSTGRES_CLUSTER_URL).
+std::string postgres_cluster_url();
 
 /// SECKILL_BINARY, the path of the built `seckill`. Throws std::runtime_error if unset.
 std::string seckill_binary();

@@ -97,7 +97,7 @@ void run_storm(SeckillCluster& cluster, const std::vector<Attempt>& attempts, Re
 // "reminder_id:user_id" of every stored user row of the tickets starting with `prefix`.
 std::set<std::pair<std::string, std::uint64_t>> stored_rows(const SeckillCluster& cluster,
                                                             const std::string& prefix) {
-  auto pairs = cluster.mode() == Mode::distributed
+  auto pairs = uses_postgres(cluster.mode())
                    ? "string_agg(u.reminder_id::text || ':' || u.user_id::text, ',')"
                    : "group_concat(u.reminder_id || ':' || u.user_id, ',')";
   auto list = cluster.store_value(fmt::format(
@@ -154,8 +154,7 @@ class RemindBothModes : public ::testing::TestWithParam<std::tuple<Mode, std::st
 };
 
 std::string mode_name(const ::testing::TestParamInfo<std::tuple<Mode, std::string>>& info) {
-  return std::string(std::get<0>(info.param) == Mode::embedded ? "embedded" : "distributed") + "_" +
-         std::get<1>(info.param);
+  return std::string(mode_label(std::get<0>(info.param))) + "_" + std::get<1>(info.param);
 }
 
 // Instance `i`, or the only one in the embedded mode.
@@ -168,6 +167,11 @@ HttpClient client_of(SeckillCluster& cluster, int i) {
 INSTANTIATE_TEST_SUITE_P(Modes, RemindBothModes,
                          ::testing::Combine(::testing::Values(Mode::distributed, Mode::embedded),
                                             ::testing::Values("lua", "lock")),
+                         mode_name);
+// The same on the Redis Cluster, with the coordinator's scripts deciding.
+INSTANTIATE_TEST_SUITE_P(Cluster, RemindBothModes,
+                         ::testing::Combine(::testing::Values(Mode::cluster),
+                                            ::testing::Values("lua")),
                          mode_name);
 
 TEST_P(RemindBothModes, OneTicketFortyUsersFiveAttemptsMakeOneRecordThenANewOneAfterTheWindow) {

@@ -81,7 +81,7 @@ class SaleBothModes : public ::testing::TestWithParam<std::tuple<Mode, std::stri
   Mode mode() const { return std::get<0>(GetParam()); }
   // Embedded: one instance (the store belongs to one process).
   int instances(int distributed) const { return mode() == Mode::embedded ? 1 : distributed; }
-  bool distributed() const { return mode() == Mode::distributed; }
+  bool distributed() const { return uses_postgres(mode()); }
   std::vector<std::string> flags() const { return {"--sale-strategy", std::get<1>(GetParam())}; }
   /// `seckill check` audits Redis against PostgreSQL: it has something to audit only when Redis
   /// decides (lua).
@@ -108,8 +108,7 @@ class SaleBothModes : public ::testing::TestWithParam<std::tuple<Mode, std::stri
 };
 
 std::string mode_name(const ::testing::TestParamInfo<std::tuple<Mode, std::string>>& info) {
-  return std::string(std::get<0>(info.param) == Mode::embedded ? "embedded" : "distributed") + "_" +
-         std::get<1>(info.param);
+  return std::string(mode_label(std::get<0>(info.param))) + "_" + std::get<1>(info.param);
 }
 
 }  // namespace
@@ -117,6 +116,11 @@ std::string mode_name(const ::testing::TestParamInfo<std::tuple<Mode, std::strin
 INSTANTIATE_TEST_SUITE_P(Modes, SaleBothModes,
                          ::testing::Combine(::testing::Values(Mode::distributed, Mode::embedded),
                                             ::testing::Values("lua", "db", "lock")),
+                         mode_name);
+// The same on the Redis Cluster, with the coordinator's scripts deciding.
+INSTANTIATE_TEST_SUITE_P(Cluster, SaleBothModes,
+                         ::testing::Combine(::testing::Values(Mode::cluster),
+                                            ::testing::Values("lua")),
                          mode_name);
 
 TEST_P(SaleBothModes, ManyInstancesSellExactlyTheStockOncePerUser) {
@@ -143,7 +147,7 @@ TEST_P(SaleBothModes, ManyInstancesSellExactlyTheStockOncePerUser) {
       "0");
   expect_every_promise_stored(cluster, out, voucher);
   if (audited()) {
-    EXPECT_EQ(SeckillCluster::check(), 0);
+    EXPECT_EQ(SeckillCluster::check(mode()), 0);
   }
 
   // Reads: the voucher shows no stock left; an order is confirmed for its user only.
@@ -173,7 +177,7 @@ TEST_P(SaleBothModes, StockLargerThanTheCrowdGivesEveryUserOne) {
             "4000");
   expect_every_promise_stored(cluster, out, voucher);
   if (audited()) {
-    EXPECT_EQ(SeckillCluster::check(), 0);
+    EXPECT_EQ(SeckillCluster::check(mode()), 0);
   }
 }
 

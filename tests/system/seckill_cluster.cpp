@@ -50,6 +50,9 @@ void SeckillCluster::launch(std::size_t i) {
     argv.insert(argv.end(), {"--redis", own->second.first, "--postgres", own->second.second});
   } else if (mode_ == Mode::distributed) {
     argv.insert(argv.end(), {"--redis", redis_url(), "--postgres", postgres_url()});
+  } else if (mode_ == Mode::cluster) {
+    argv.insert(argv.end(),
+                {"--redis", redis_cluster_urls(), "--postgres", postgres_cluster_url()});
   } else {
     argv.insert(argv.end(), {"--data", data_dir_});
   }
@@ -80,9 +83,10 @@ void SeckillCluster::use_backends(int i, std::string redis, std::string postgres
 
 std::vector<std::string> SeckillCluster::store_column(const std::string& sql) const {
   std::vector<std::string> out;
-  if (mode_ == Mode::distributed) {
-    std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(postgres_url().c_str()),
-                                                      &PQfinish);
+  if (uses_postgres(mode_)) {
+    std::unique_ptr<PGconn, decltype(&PQfinish)> conn(
+        PQconnectdb((mode_ == Mode::cluster ? postgres_cluster_url() : postgres_url()).c_str()),
+        &PQfinish);
     if (PQstatus(conn.get()) != CONNECTION_OK) throw std::runtime_error("cannot reach PostgreSQL");
     std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), sql.c_str()), &PQclear);
     if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
@@ -134,8 +138,14 @@ std::string SeckillCluster::wait_for_store(const std::string& sql, const std::st
 }
 
 int SeckillCluster::check() {
+  return check(Mode::distributed);
+}
+
+int SeckillCluster::check(Mode mode) {
+  auto redis = mode == Mode::cluster ? redis_cluster_urls() : redis_url();
+  auto pg = mode == Mode::cluster ? postgres_cluster_url() : postgres_url();
   auto cmd = fmt::format("'{}' check --redis '{}' --postgres '{}' >/tmp/seckill-check.log 2>&1",
-                         seckill_binary(), redis_url(), postgres_url());
+                         seckill_binary(), redis, pg);
   int status = std::system(cmd.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -19,7 +19,18 @@ inline constexpr const char* kTestJwtSecret = "system-test-secret";
 
 /// Distributed: every instance on the test run's Redis and PostgreSQL. Embedded: no servers, the
 /// store in a temporary --data directory (one instance: the store belongs to one process).
-enum class Mode { distributed, embedded };
+/// Cluster: distributed, on the test run's Redis Cluster (SECKILL_TEST_REDIS_CLUSTER_URLS).
+enum class Mode { distributed, embedded, cluster };
+
+/// Whether the mode keeps its data in PostgreSQL (distributed and cluster).
+inline bool uses_postgres(Mode mode) {
+  return mode != Mode::embedded;
+}
+
+/// "distributed", "embedded", "cluster": test name suffixes.
+inline const char* mode_label(Mode mode) {
+  return mode == Mode::embedded ? "embedded" : mode == Mode::cluster ? "cluster" : "distributed";
+}
 
 class SeckillCluster {
  public:
@@ -53,6 +64,8 @@ class SeckillCluster {
 
   /// Runs `seckill check` against the shared backends; returns its exit code.
   static int check();
+  /// The same against the backends of `mode` (the cluster's seed list in Mode::cluster).
+  static int check(Mode mode);
 
  private:
   void launch(std::size_t i);

@@ -202,12 +202,12 @@ TEST_P(EndpointAccess, EachCallerGetsWhatTheTableSays) {
 // PostgreSQL's signed bigint and answered 503 in the distributed mode; now 404 in both.
 class IdsBeyondBit63 : public ::testing::TestWithParam<Mode> {};
 
-std::string mode_label(const ::testing::TestParamInfo<Mode>& info) {
+std::string param_label(const ::testing::TestParamInfo<Mode>& info) {
   return info.param == Mode::embedded ? "embedded" : "distributed";
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, IdsBeyondBit63,
-                         ::testing::Values(Mode::distributed, Mode::embedded), mode_label);
+                         ::testing::Values(Mode::distributed, Mode::embedded), param_label);
 
 TEST_P(IdsBeyondBit63, AreNotFound) {
   auto& cluster = cluster_for(GetParam());

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "coordinator/redis/sale_keys.hpp"
+#include "coordinator/redis/stream_reader.hpp"
 #include "core/decimal.hpp"
 #include "core/infra_error.hpp"
 
@@ -76,8 +77,15 @@ asio::awaitable<std::vector<std::string>> RedisOrderQueue::streams() {
     Reply members = co_await client_.command({"SMEMBERS", kVoucherSetKey});
     std::vector<std::string> fresh;
     for (const auto& m : members.elements()) {
-      if (auto id = parse_decimal<std::uint64_t>(m.as_string())) {
+      // "ID", or "ID:B" for bucket B > 0 of a voucher split over several (--stock-buckets).
+      std::string_view member = m.as_string();
+      auto colon = member.find(':');
+      auto id = parse_decimal<std::uint64_t>(member.substr(0, colon));
+      if (!id) continue;
+      if (colon == std::string_view::npos) {
         fresh.push_back(SaleKeys(*id).orders);
+      } else if (auto bucket = parse_decimal<unsigned>(member.substr(colon + 1))) {
+        fresh.push_back(SaleKeys(*id, *bucket).orders);
       }
     }
     std::sort(fresh.begin(), fresh.end());
@@ -96,24 +104,7 @@ asio::awaitable<std::vector<QueuedOrder>> RedisOrderQueue::read(std::size_t max,
     co_await idle.async_wait(asio::use_awaitable);
     co_return out;
   }
-  if (!blocking_ || !blocking_->connected()) {
-    blocking_.emplace(co_await client_.dedicated());
-  }
-  auto count = std::to_string(max);
-  auto block_ms = std::to_string(block.count());
-  std::vector<std::string_view> args{"XREADGROUP", "GROUP", kWriterGroup, consumer_, "COUNT",
-                                     count,        "BLOCK", block_ms,     "STREAMS"};
-  for (const auto& s : names)
-    args.push_back(s);
-  for (std::size_t i = 0; i < names.size(); ++i)
-    args.push_back(">");
-  Reply reply;
-  try {
-    reply = co_await blocking_->command(args, block + std::chrono::seconds(2));
-  } catch (const InfraError&) {
-    blocking_.reset();
-    throw;
-  }
+  Reply reply = co_await read_group(client_, blocking_, kWriterGroup, consumer_, max, block, names);
   if (reply.is_nil()) co_return out;
   std::vector<std::pair<std::string, std::string>> malformed;
   for (const auto& stream : reply.elements()) {

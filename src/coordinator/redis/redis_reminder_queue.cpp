@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "coordinator/redis/remind_keys.hpp"
+#include "coordinator/redis/stream_reader.hpp"
 #include "core/decimal.hpp"
 #include "core/infra_error.hpp"
 #include "core/ticket.hpp"
@@ -70,26 +71,9 @@ asio::awaitable<void> RedisReminderQueue::ensure_groups() {
 asio::awaitable<std::vector<QueuedReminder>> RedisReminderQueue::read(
     std::size_t max, std::chrono::milliseconds block) {
   co_await ensure_groups();
-  if (!blocking_ || !blocking_->connected()) {
-    blocking_.emplace(co_await client_.dedicated());
-  }
   static const auto names = reminder_streams();
-  auto count = std::to_string(max);
-  auto block_ms = std::to_string(block.count());
-  std::vector<std::string_view> args{"XREADGROUP", "GROUP",  kReminderWriterGroup,
-                                     consumer_,    "COUNT",  count,
-                                     "BLOCK",      block_ms, "STREAMS"};
-  for (const auto& s : names)
-    args.push_back(s);
-  for (std::size_t i = 0; i < names.size(); ++i)
-    args.push_back(">");
-  Reply reply;
-  try {
-    reply = co_await blocking_->command(args, block + std::chrono::seconds(2));
-  } catch (const InfraError&) {
-    blocking_.reset();
-    throw;
-  }
+  Reply reply =
+      co_await read_group(client_, blocking_, kReminderWriterGroup, consumer_, max, block, names);
   std::vector<QueuedReminder> out;
   if (reply.is_nil()) co_return out;
   if (is_nogroup(reply)) groups_ready_ = false;  // Redis lost its data; recreated next time

@@ -1,5 +1,6 @@
 #include "coordinator/redis/redis_stock_gate.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include <boost/asio/steady_timer.hpp>
@@ -15,6 +16,7 @@
 namespace seckill::coordinator::redis {
 
 namespace asio = boost::asio;
+using seckill::redis::CommandArgs;
 using seckill::redis::Reply;
 using seckill::redis::Script;
 
@@ -22,6 +24,16 @@ namespace {
 
 const Script& take_script() {
   static const Script script("take_order", std::string(scripts::take_order));
+  return script;
+}
+
+const Script& take_bucket_script() {
+  static const Script script("take_bucket", std::string(scripts::take_bucket));
+  return script;
+}
+
+const Script& borrow_script() {
+  static const Script script("borrow_unit", std::string(scripts::borrow_unit));
   return script;
 }
 
@@ -39,23 +51,50 @@ std::int64_t millis_of(SysTime t) {
 
 }  // namespace
 
-RedisStockGate::RedisStockGate(seckill::redis::Client& client) : client_(client) {}
+// Three constructors rather than default arguments: a braced default argument of a gate built in
+// a coroutine frame is one of GCC 12's coroutine traps.
+RedisStockGate::RedisStockGate(seckill::redis::Client& client)
+    : client_(client), ack_(), buckets_(1) {}
+
+RedisStockGate::RedisStockGate(seckill::redis::Client& client, seckill::redis::AckReplicas ack)
+    : client_(client), ack_(ack), buckets_(1) {}
+
+RedisStockGate::RedisStockGate(seckill::redis::Client& client, seckill::redis::AckReplicas ack,
+                               unsigned buckets)
+    : client_(client), ack_(ack), buckets_(std::max(1u, buckets)) {}
+
+unsigned RedisStockGate::home_bucket(std::uint64_t user_id, unsigned buckets) {
+  // splitmix64's finalizer: consecutive user ids spread evenly.
+  std::uint64_t z = user_id + 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  return static_cast<unsigned>(z % std::max(1u, buckets));
+}
 
 asio::awaitable<void> RedisStockGate::load(Voucher voucher) {
-  SaleKeys keys(voucher.id);
-  auto stock = std::to_string(voucher.stock_left);
-  std::array<std::string_view, 2> script_keys{keys.stock, keys.orders};
-  std::array<std::string_view, 2> script_args{stock, kWriterGroup};
-  (co_await client_.eval(load_script(), std::span<const std::string_view>(script_keys),
-                         std::span<const std::string_view>(script_args)))
-      .value();
-  // Registered after the stream and its group exist, so a writer never reads a stream without
-  // its group.
-  auto id = std::to_string(voucher.id);
-  (co_await client_.command({"SADD", kVoucherSetKey, id})).value();
+  // Bucket b holds stock/K units, the first stock%K buckets one more. Each bucket is loaded
+  // with SET NX, so a bucket already live keeps its stock and buyers.
+  const auto k = static_cast<std::int64_t>(buckets_);
+  for (unsigned b = 0; b < buckets_; ++b) {
+    SaleKeys keys(voucher.id, b);
+    const std::int64_t share =
+        voucher.stock_left / k + (static_cast<std::int64_t>(b) < voucher.stock_left % k ? 1 : 0);
+    auto stock = std::to_string(share);
+    std::array<std::string_view, 2> script_keys{keys.stock, keys.orders};
+    std::array<std::string_view, 2> script_args{stock, kWriterGroup};
+    (co_await client_.eval(load_script(), std::span<const std::string_view>(script_keys),
+                           std::span<const std::string_view>(script_args)))
+        .value();
+    // Registered after the stream and its group exist, so a writer never reads a stream
+    // without its group.
+    auto member = b == 0 ? std::to_string(voucher.id) : bucket_member(voucher.id, b);
+    (co_await client_.command({"SADD", kVoucherSetKey, member})).value();
+  }
 }
 
 asio::awaitable<sale::TakeResult> RedisStockGate::take(Order order) {
+  if (buckets_ > 1) co_return co_await take_bucketed(order);
   SaleKeys keys(order.voucher_id);
   auto user = std::to_string(order.user_id);
   auto order_id = std::to_string(order.id);
@@ -63,8 +102,16 @@ asio::awaitable<sale::TakeResult> RedisStockGate::take(Order order) {
   auto at = std::to_string(millis_of(order.created_at));
   std::array<std::string_view, 3> script_keys{keys.stock, keys.buyers, keys.orders};
   std::array<std::string_view, 4> script_args{user, order_id, voucher, at};
-  Reply reply = co_await client_.eval(take_script(), std::span<const std::string_view>(script_keys),
-                                      std::span<const std::string_view>(script_args));
+  const std::span<const std::string_view> key_span(script_keys);
+  const std::span<const std::string_view> arg_span(script_args);
+  // With acknowledgement, the order survives the loss of the master once WAIT says so (one
+  // round trip more); without, a failover may forget the last writes (docs/scaling.md).
+  Reply reply;
+  if (ack_.replicas > 0) {
+    reply = co_await client_.eval(take_script(), key_span, arg_span, ack_);
+  } else {
+    reply = co_await client_.eval(take_script(), key_span, arg_span);
+  }
   auto parts = reply.elements();
   if (parts.size() != 2) throw ProtocolError("take_order.lua: expected a pair");
   auto code = parts[0].as_integer();
@@ -95,12 +142,19 @@ asio::awaitable<sale::TakeResult> RedisStockGate::take(Order order) {
 }
 
 asio::awaitable<std::optional<std::int64_t>> RedisStockGate::stock_left(std::uint64_t voucher_id) {
-  SaleKeys keys(voucher_id);
-  Reply reply = co_await client_.command({"GET", keys.stock});
-  if (reply.is_nil()) co_return std::nullopt;
-  auto n = parse_decimal<std::int64_t>(reply.as_string());
-  if (!n) throw ProtocolError("stock is not a number in " + keys.stock);
-  co_return n;
+  std::int64_t total = 0;
+  for (unsigned b = 0; b < buckets_; ++b) {
+    SaleKeys keys(voucher_id, b);
+    Reply reply = co_await client_.command({"GET", keys.stock});
+    if (reply.is_nil()) {
+      if (b == 0) co_return std::nullopt;
+      continue;
+    }
+    auto n = parse_decimal<std::int64_t>(reply.as_string());
+    if (!n) throw ProtocolError("stock is not a number in " + keys.stock);
+    total += *n;
+  }
+  co_return total;
 }
 
 asio::awaitable<std::optional<Order>> RedisStockGate::find_pending(std::uint64_t order_id) {
@@ -125,17 +179,107 @@ asio::awaitable<std::optional<Order>> RedisStockGate::find_pending(std::uint64_t
 
 asio::awaitable<std::optional<std::vector<std::uint64_t>>> RedisStockGate::buyers(
     std::uint64_t voucher_id) {
-  SaleKeys keys(voucher_id);
   // Bounded: a voucher with a huge stock keeps asking Redis per request instead of holding
   // millions of ids in every instance.
-  Reply count = co_await client_.command({"HLEN", keys.buyers});
-  if (count.as_integer() > kMaxCachedBuyers) co_return std::nullopt;
-  Reply users = co_await client_.command({"HKEYS", keys.buyers});
+  std::int64_t count = 0;
+  for (unsigned b = 0; b < buckets_; ++b) {
+    SaleKeys keys(voucher_id, b);
+    count += (co_await client_.command({"HLEN", keys.buyers})).as_integer();
+  }
+  if (count > kMaxCachedBuyers) co_return std::nullopt;
   std::vector<std::uint64_t> out;
-  for (const auto& u : users.elements()) {
-    if (auto id = parse_decimal<std::uint64_t>(u.as_string())) out.push_back(*id);
+  for (unsigned b = 0; b < buckets_; ++b) {
+    SaleKeys keys(voucher_id, b);
+    Reply users = co_await client_.command({"HKEYS", keys.buyers});
+    for (const auto& u : users.elements()) {
+      if (auto id = parse_decimal<std::uint64_t>(u.as_string())) out.push_back(*id);
+    }
   }
   co_return out;
+}
+
+asio::awaitable<std::int64_t> RedisStockGate::total_left(std::uint64_t voucher_id) {
+  auto left = co_await stock_left(voucher_id);
+  co_return left.value_or(0);
+}
+
+// The bucket protocol (docs/scaling.md): the user's mark is only ever written in their home
+// bucket, by take_bucket.lua; other buckets only give units away (borrow_unit.lua, never below
+// zero), which take_bucket.lua adds to the home bucket in the same step as the take. So no
+// user holds two orders and no unit is sold twice, whatever runs concurrently; a crash between
+// a borrow and its take loses that one unit (sold short, never oversold).
+asio::awaitable<sale::TakeResult> RedisStockGate::take_bucketed(Order order) {
+  const unsigned home = home_bucket(order.user_id, buckets_);
+  SaleKeys keys(order.voucher_id, home);
+  auto user = std::to_string(order.user_id);
+  auto order_id = std::to_string(order.id);
+  auto voucher = std::to_string(order.voucher_id);
+  auto at = std::to_string(millis_of(order.created_at));
+  std::array<std::string_view, 3> script_keys{keys.stock, keys.buyers, keys.orders};
+  const std::span<const std::string_view> key_span(script_keys);
+
+  auto attempt = [&](std::string_view add) {
+    std::array<std::string_view, 5> args{user, order_id, voucher, at, add};
+    return std::vector<std::string_view>(args.begin(), args.end());
+  };
+  std::int64_t code = 0, value = 0;
+  // Home first; then one unit from each other bucket in turn; then home once more (units a
+  // concurrent borrower left there); then, if any bucket still shows stock (a unit was in
+  // flight between two buckets), one more round.
+  for (int round = 0; round < 2; ++round) {
+    for (unsigned step = 0; step <= buckets_; ++step) {
+      std::string_view add = "0";  // units to add: a literal, no string to copy
+      if (step > 0 && step < buckets_) {
+        SaleKeys donor(order.voucher_id, (home + step) % buckets_);
+        std::array<std::string_view, 1> donor_keys{donor.stock};
+        const std::span<const std::string_view> donor_span(donor_keys);
+        const CommandArgs no_args;
+        Reply moved = co_await client_.eval(borrow_script(), donor_span, no_args);
+        if (moved.as_integer() != 1) continue;  // dry (or not loaded): the next one
+        add = "1";
+      }
+      auto args = attempt(add);
+      const std::span<const std::string_view> arg_span(args);
+      Reply reply;
+      if (ack_.replicas > 0) {
+        reply = co_await client_.eval(take_bucket_script(), key_span, arg_span, ack_);
+      } else {
+        reply = co_await client_.eval(take_bucket_script(), key_span, arg_span);
+      }
+      auto parts = reply.elements();
+      if (parts.size() != 2) throw ProtocolError("take_bucket.lua: expected a pair");
+      code = parts[0].as_integer();
+      value = parts[1].as_integer();
+      if (code != 0) break;  // taken, already ordered or not loaded: decided
+    }
+    if (code != 0) break;
+    if (co_await total_left(order.voucher_id) <= 0) break;
+  }
+  switch (code) {
+    case 1: {
+      try {
+        auto record = fmt::format("{}:{}:{}", voucher, user, at);
+        auto key = pending_order_key(order.id);
+        co_await client_.command({"SET", key, record, "EX", "86400"});
+      } catch (const InfraError& e) {
+        spdlog::warn("order {} taken, but its pending record was not written: {}", order.id,
+                     e.what());
+      }
+      // The caller marks the voucher sold out when this reaches 0: the home bucket running
+      // dry is not enough, every bucket must be.
+      std::int64_t left = value;
+      if (left == 0) left = co_await total_left(order.voucher_id);
+      co_return sale::TakeResult{sale::TakeOutcome::taken, left};
+    }
+    case 0:
+      co_return sale::TakeResult{sale::TakeOutcome::sold_out, 0};
+    case -1:
+      co_return sale::TakeResult{sale::TakeOutcome::already_ordered, 0};
+    case -2:
+      co_return sale::TakeResult{sale::TakeOutcome::unknown_voucher, 0};
+    default:
+      throw ProtocolError(fmt::format("take_bucket.lua: unknown outcome {}", code));
+  }
 }
 
 }  // namespace seckill::coordinator::redis

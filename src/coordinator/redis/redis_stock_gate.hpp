@@ -10,7 +10,20 @@ namespace seckill::coordinator::redis {
 /// Thread-safe (the Client is).
 class RedisStockGate : public sale::StockGate {
  public:
+  /// `ack`: replicas that must hold a taken order before take() returns (WAIT after the
+  /// script, on its connection); the default waits for none.
   explicit RedisStockGate(seckill::redis::Client& client);
+  RedisStockGate(seckill::redis::Client& client, seckill::redis::AckReplicas ack);
+
+  /// The same with every voucher's stock split over `buckets` buckets on different slots
+  /// (--stock-buckets; docs/scaling.md has the protocol): a user is bound to the home bucket
+  /// hash(user) mod `buckets`, the only place their mark is written; a dry home bucket borrows
+  /// units one at a time from the others. 1 is the unsplit layout, exactly. Every instance must
+  /// use the same count.
+  RedisStockGate(seckill::redis::Client& client, seckill::redis::AckReplicas ack, unsigned buckets);
+
+  /// The home bucket of a user among `buckets`.
+  static unsigned home_bucket(std::uint64_t user_id, unsigned buckets);
 
   boost::asio::awaitable<void> load(Voucher voucher) override;
   boost::asio::awaitable<sale::TakeResult> take(Order order) override;
@@ -21,6 +34,11 @@ class RedisStockGate : public sale::StockGate {
 
  private:
   seckill::redis::Client& client_;
+  boost::asio::awaitable<sale::TakeResult> take_bucketed(Order order);
+  boost::asio::awaitable<std::int64_t> total_left(std::uint64_t voucher_id);
+
+  seckill::redis::AckReplicas ack_;
+  unsigned buckets_ = 1;
 };
 
 }  // namespace seckill::coordinator::redis

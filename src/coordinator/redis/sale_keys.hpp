@@ -20,7 +20,27 @@ struct SaleKeys {
   std::string buyers;  ///< hash user_id -> order_id
   std::string orders;  ///< stream of taken orders
   std::string dead;    ///< stream of orders the store refused for good, with the reason
+
+  /// The keys of stock bucket `bucket` of a voucher split over several (--stock-buckets):
+  /// bucket 0 is the voucher's own keys above (so one bucket is exactly the unsplit layout),
+  /// bucket b > 0 carries the tag {v:ID:b}, another slot.
+  SaleKeys(std::uint64_t voucher_id, unsigned bucket)
+      : SaleKeys(bucket == 0 ? SaleKeys(voucher_id)
+                             : SaleKeys(fmt::format("v:{}:{}", voucher_id, bucket))) {}
+
+ private:
+  explicit SaleKeys(const std::string& tag)
+      : stock(fmt::format("{{{}}}:stock", tag)),
+        buyers(fmt::format("{{{}}}:buyers", tag)),
+        orders(fmt::format("{{{}}}:orders", tag)),
+        dead(fmt::format("{{{}}}:orders:dead", tag)) {}
 };
+
+/// The member of kVoucherSetKey that names bucket `bucket` (> 0) of a voucher: "ID:b" (bucket 0
+/// is the plain "ID").
+inline std::string bucket_member(std::uint64_t voucher_id, unsigned bucket) {
+  return fmt::format("{}:{}", voucher_id, bucket);
+}
 
 /// The set of loaded voucher ids: where order writers find the streams to read.
 inline constexpr const char* kVoucherSetKey = "seckill:vouchers";

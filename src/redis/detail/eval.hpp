@@ -10,6 +10,7 @@
 #include <boost/container/small_vector.hpp>
 
 #include "core/infra_error.hpp"
+#include "redis/ack_replicas.hpp"
 #include "redis/command_args.hpp"
 #include "redis/reply.hpp"
 #include "redis/script.hpp"
@@ -44,6 +45,26 @@ boost::asio::awaitable<Reply> eval_script(Target& target, const Script& script, 
       throw ProtocolError("redis: SCRIPT LOAD of " + script.name() + " returned another SHA1");
     }
     reply = co_await target.command(command);
+  }
+  co_return reply;
+}
+
+/// eval_script, then, when `ack` asks for replicas, `WAIT replicas timeout` on the same target
+/// (WAIT counts the replicas holding every write made so far on that connection, the script's
+/// included). Fewer replicas than asked within the timeout throws IoError: the script ran and
+/// its effects stand on the master, but the caller must not promise them (a failover now could
+/// forget them), so it answers "unavailable" rather than a promise it may not keep.
+template <typename Target>
+boost::asio::awaitable<Reply> eval_acked(Target& target, const Script& script, CommandArgs keys,
+                                         CommandArgs args, AckReplicas ack) {
+  Reply reply = co_await eval_script(target, script, keys, args);
+  if (ack.replicas <= 0 || reply.is_error()) co_return reply;
+  auto replicas = std::to_string(ack.replicas);
+  auto timeout = std::to_string(ack.timeout.count());
+  Reply acked = co_await target.command({"WAIT", replicas, timeout});
+  if (acked.as_integer() < ack.replicas) {
+    throw IoError("redis: " + std::to_string(acked.as_integer()) + " of " + replicas +
+                  " replicas acknowledged " + script.name() + " within " + timeout + " ms");
   }
   co_return reply;
 }

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Single-voucher purchase throughput on one Redis and on Redis Clusters of 1, 2 and 3 masters
+# (each with a replica), and the cost of --redis-ack-replicas 1, as a ratio to GET /healthz of
+# the same server in the same run. Every request is a new user on one voucher with stock to
+# spare: the whole purchase path. PostgreSQL from scripts/with-services.
+# Usage: scripts/with-services bench/sale/scaling.sh [seconds] [server-threads]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+secs=${1:-10}; threads=${2:-1}
+bin=build/release/seckill
+work=$(mktemp -d /tmp/seckill-scaling.XXXXXX)
+pids=(); clusters=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for c in "${clusters[@]}"; do scripts/redis-cluster stop "$c" || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.05; done; }
+measure() {  # measure NAME URL [wrk args...]
+  local name=$1 url=$2; shift 2
+  local out; out=$(wrk -t1 -c64 -d"${secs}s" --latency "$@" "$url")
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out"); p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+  echo "$name $rps $p50 $p99 ${errors:-0}" >>"$work/results"
+}
+
+"$bin" token --user 1000000 --count $((secs * 40000)) --jwt-secret bench >"$work/tokens"
+admin=$("$bin" token --user 1 --role admin --jwt-secret bench)
+
+run_case() {  # run_case NAME FLAGS...
+  local name=$1; shift
+  local port=$((30000 + RANDOM % 20000))
+  "$bin" serve --listen "127.0.0.1:$port" --threads "$threads" --jwt-secret bench --log-level warn \
+    --postgres "$SECKILL_TEST_POSTGRES_URL" "$@" 2>"$work/server-$name.log" &
+  pids+=($!)
+  wait_port "$port"; sleep 0.5
+  local base="http://127.0.0.1:$port"
+  local voucher
+  voucher=$(curl -s -XPOST "$base/api/v1/vouchers" -H "Authorization: Bearer $admin" \
+    -d '{"title":"bench","stock":1000000000,"begin_at":"2020-01-01T00:00:00Z","end_at":"2099-01-01T00:00:00Z"}' |
+    sed 's/.*"id":"\([0-9]*\)".*/\1/')
+  wrk -t1 -c64 -d2s "$base/healthz" >/dev/null
+  measure "$name/healthz" "$base/healthz"
+  TOKENS=$work/tokens VOUCHER=$voucher measure "$name/purchase" "$base" -s bench/sale/purchase.lua
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+}
+
+: >"$work/results"
+run_case single --redis "$SECKILL_TEST_REDIS_URL"
+for masters in 1 2 3; do
+  dir="$work/cluster-$masters"; clusters+=("$dir")
+  seeds=$(scripts/redis-cluster start "$dir" "$masters")
+  run_case "cluster-$masters" --redis "$seeds"
+  if [ "$masters" = 3 ]; then
+    run_case "cluster-3-ack1" --redis "$seeds" --redis-ack-replicas 1
+  fi
+  scripts/redis-cluster stop "$dir"
+done
+
+echo "server threads: $threads, wrk -t1 -c64 -d${secs}s, $(nproc) cores, $(date -u +%FT%TZ)"
+printf "%-28s %12s %8s %8s %8s  %s\n" case req/s ratio p50 p99 non-2xx
+while read -r name rps p50 p99 rest; do
+  mode=${name%%/*}
+  base=$(awk -v m="$mode/healthz" '$1 == m {print $2}' "$work/results")
+  ratio=$(awk -v a="$rps" -v b="$base" 'BEGIN {printf "%.2f", a / b}')
+  printf "%-28s %12s %8s %8s %8s  %s\n" "$name" "$rps" "$ratio" "$p50" "$p99" "$rest"
+done <"$work/results"

@@ -1,0 +1,33 @@
+#pragma once
+// One XREADGROUP over several streams, on one Redis or on a Redis Cluster.
+
+#include <chrono>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "redis/client.hpp"
+
+namespace seckill::coordinator::redis {
+
+/// Reads new entries (`>`) of `streams` for `consumer` of `group`, at most `count` per stream,
+/// waiting up to `block` when there are none. Returns XREADGROUP's reply: nil when nothing came,
+/// else an array of [stream, entries] pairs; or the first error reply (e.g. NOGROUP).
+///
+/// One Redis: one blocking XREADGROUP over every stream, on `blocking` (a dedicated connection
+/// opened when empty or down, reset when it fails, so blocking never stalls the shared
+/// pipelines). Redis Cluster: one command may not read streams of several slots, and a blocking
+/// read per slot would take a connection each, so each stream is read without blocking over the
+/// shared pipelines and, when none had anything, the call sleeps min(`block`, 50 ms) — a poll
+/// costing one round trip per stream and per 50 ms when idle.
+///
+/// Throws InfraError. `client`, `blocking` and what the spans reference must outlive the call.
+boost::asio::awaitable<seckill::redis::Reply> read_group(
+    seckill::redis::Client& client, std::optional<seckill::redis::Connection>& blocking,
+    std::string_view group, std::string_view consumer, std::size_t count,
+    std::chrono::milliseconds block, std::span<const std::string> streams);
+
+}  // namespace seckill::coordinator::redis

@@ -1,0 +1,18 @@
+#pragma once
+// Waiting for replicas to hold a write before answering (WAIT), for writes that must survive the
+// loss of the master that took them.
+
+#include <chrono>
+
+namespace seckill::redis {
+
+/// After a script ran, send `WAIT replicas timeout` on the same connection (WAIT counts the
+/// replicas that acknowledged every write made so far on that connection, ours included).
+/// `replicas == 0`: no WAIT, the default and the fast path. Fewer replicas than asked within
+/// `timeout`: the call throws IoError although the script ran (see detail::eval_acked).
+struct AckReplicas {
+  int replicas = 0;
+  std::chrono::milliseconds timeout{100};
+};
+
+}  // namespace seckill::redis

@@ -1,0 +1,44 @@
+#include "redis/key_slot.hpp"
+
+#include <array>
+
+namespace seckill::redis {
+namespace {
+
+constexpr std::array<std::uint16_t, 256> make_table() {
+  std::array<std::uint16_t, 256> table{};
+  for (unsigned i = 0; i < 256; ++i) {
+    auto crc = static_cast<std::uint16_t>(i << 8);
+    for (int bit = 0; bit < 8; ++bit) {
+      crc = static_cast<std::uint16_t>((crc & 0x8000) != 0 ? (crc << 1) ^ 0x1021 : crc << 1);
+    }
+    table[i] = crc;
+  }
+  return table;
+}
+
+constexpr auto kTable = make_table();
+
+}  // namespace
+
+std::uint16_t crc16(std::string_view bytes) {
+  std::uint16_t crc = 0;
+  for (char c : bytes) {
+    crc = static_cast<std::uint16_t>((crc << 8) ^
+                                     kTable[((crc >> 8) ^ static_cast<std::uint8_t>(c)) & 0xff]);
+  }
+  return crc;
+}
+
+std::uint16_t key_slot(std::string_view key) {
+  auto open = key.find('{');
+  if (open != std::string_view::npos) {
+    auto close = key.find('}', open + 1);
+    if (close != std::string_view::npos && close != open + 1) {
+      key = key.substr(open + 1, close - open - 1);
+    }
+  }
+  return static_cast<std::uint16_t>(crc16(key) & (kClusterSlots - 1));
+}
+
+}  // namespace seckill::redis
