@@ -113,7 +113,8 @@ void BM_Connections(benchmark::State& state) {
 
 void BM_Client(benchmark::State& state) {
   asio::io_context io(1);
-  Client client(io, ClientOptions{options_from_env(), static_cast<std::size_t>(state.range(0)), {}, {}});
+  Client client(
+      io, ClientOptions{options_from_env(), static_cast<std::size_t>(state.range(0)), {}, {}});
   asio::co_spawn(io, client.connect(), [&io](std::exception_ptr e) {
     if (e) std::rethrow_exception(e);
     io.stop();

@@ -7,8 +7,8 @@
 
 #include "app/config.hpp"
 #include "core/duration.hpp"
-#include "loadgen/scenario.hpp"
 #include "core/rate_limit.hpp"
+#include "loadgen/scenario.hpp"
 
 namespace seckill::app {
 namespace {

@@ -10,8 +10,8 @@
 #include <variant>
 #include <vector>
 
-#include "loadgen/bench_options.hpp"
 #include "core/rate_limit.hpp"
+#include "loadgen/bench_options.hpp"
 
 namespace seckill::app {
 

@@ -125,14 +125,15 @@ TEST_P(ObserveBothModes, MetricsMatchWhatTheApiAnswered) {
     EXPECT_GT(sample(scrape, "seckill_backend_call_duration_seconds_count{backend=\"postgres\"}"),
               0);
     EXPECT_EQ(sample(scrape, "seckill_writer_dead_letters_total{writer=\"order\"}"), 0);
-    // The three orders reach PostgreSQL through the order writer.
+    // The three orders reach PostgreSQL through the order writer. At least three: the run's Redis
+    // is shared, and this instance's writer also claims entries other tests' instances left.
     for (int i = 0; i < 50 && sample(scrape, "seckill_writer_entries_total{writer=\"order\"}") < 3;
          ++i) {
       std::this_thread::sleep_for(100ms);
       scrape.assign("\n");
       scrape += client.request("GET", "/metrics").body;
     }
-    EXPECT_EQ(sample(scrape, "seckill_writer_entries_total{writer=\"order\"}"), 3) << scrape;
+    EXPECT_GE(sample(scrape, "seckill_writer_entries_total{writer=\"order\"}"), 3) << scrape;
     EXPECT_GE(sample(scrape, "seckill_writer_lag_seconds_count{writer=\"order\"}"), 1);
     EXPECT_GE(sample(scrape, "seckill_writer_batch_entries_count{writer=\"order\"}"), 1);
   } else {
