@@ -88,8 +88,8 @@ void run_pairs(benchmark::State& state, asio::io_context& io, lock::LockService&
     io.run();
     ++round;
   }
-  state.counters["pairs/s"] = benchmark::Counter(kWorkers * kPairsPerWorker,
-                                                 benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["pairs/s"] =
+      benchmark::Counter(kWorkers * kPairsPerWorker, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void BM_RedisLock(benchmark::State& state) {

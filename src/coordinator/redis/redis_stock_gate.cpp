@@ -118,16 +118,7 @@ asio::awaitable<sale::TakeResult> RedisStockGate::take(Order order) {
   auto value = parts[1].as_integer();
   switch (code) {
     case 1: {
-      // Best effort: the order is decided and queued whatever happens here; this only lets
-      // GET /orders/{id} say `pending` before the writer has stored it.
-      try {
-        auto record = fmt::format("{}:{}:{}", voucher, user, at);
-        auto key = pending_order_key(order.id);
-        co_await client_.command({"SET", key, record, "EX", "86400"});
-      } catch (const InfraError& e) {
-        spdlog::warn("order {} taken, but its pending record was not written: {}", order.id,
-                     e.what());
-      }
+      co_await write_pending_record(order.id, voucher, user, at);
       co_return sale::TakeResult{sale::TakeOutcome::taken, value};
     }
     case 0:
@@ -198,6 +189,21 @@ asio::awaitable<std::optional<std::vector<std::uint64_t>>> RedisStockGate::buyer
   co_return out;
 }
 
+// Best effort: the order is decided and queued whatever happens here; this only lets
+// GET /orders/{id} say `pending` before the writer has stored it.
+asio::awaitable<void> RedisStockGate::write_pending_record(std::uint64_t order_id,
+                                                           std::string_view voucher,
+                                                           std::string_view user,
+                                                           std::string_view at) {
+  try {
+    auto record = fmt::format("{}:{}:{}", voucher, user, at);
+    auto key = pending_order_key(order_id);
+    co_await client_.command({"SET", key, record, "EX", "86400"});
+  } catch (const InfraError& e) {
+    spdlog::warn("order {} taken, but its pending record was not written: {}", order_id, e.what());
+  }
+}
+
 asio::awaitable<std::int64_t> RedisStockGate::total_left(std::uint64_t voucher_id) {
   auto left = co_await stock_left(voucher_id);
   co_return left.value_or(0);
@@ -257,14 +263,7 @@ asio::awaitable<sale::TakeResult> RedisStockGate::take_bucketed(Order order) {
   }
   switch (code) {
     case 1: {
-      try {
-        auto record = fmt::format("{}:{}:{}", voucher, user, at);
-        auto key = pending_order_key(order.id);
-        co_await client_.command({"SET", key, record, "EX", "86400"});
-      } catch (const InfraError& e) {
-        spdlog::warn("order {} taken, but its pending record was not written: {}", order.id,
-                     e.what());
-      }
+      co_await write_pending_record(order.id, voucher, user, at);
       // The caller marks the voucher sold out when this reaches 0: the home bucket running
       // dry is not enough, every bucket must be.
       std::int64_t left = value;
