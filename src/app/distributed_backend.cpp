@@ -23,6 +23,9 @@ namespace asio = boost::asio;
 
 namespace {
 
+// PostgreSQL connections per instance (one thread each).
+constexpr std::size_t kPgConnections = 4;
+
 redis::ClientOptions redis_options(const ServeConfig& config,
                                    metrics::BackendCalls* calls = nullptr) {
   auto url = redis::parse_redis_url(config.redis_urls.front());
@@ -49,7 +52,16 @@ store::postgres::PgPoolOptions migrated_pg_options(const ServeConfig& config,
   store::postgres::PgPoolOptions options;
   options.calls = calls;
   options.connect.conninfo = config.postgres_url;
-  options.size = 4;
+  options.size = kPgConnections;
+  return options;
+}
+
+// A backlog of orders (a sale faster than one commit after the other) drains with this many
+// batches in their transactions at once (bench/sale/drain.sh measures it); the pool keeps a
+// connection for the reminder writer and the reads of the request path.
+delivery::BatchWriterOptions order_writer_options() {
+  delivery::BatchWriterOptions options;
+  options.in_flight = kPgConnections - 1;
   return options;
 }
 
@@ -109,7 +121,7 @@ DistributedBackend::DistributedBackend(const ServeConfig& config, IoThreads& thr
       sale_(strategies_.sale_gate(gate_), store_, ids_,
             [] { return std::chrono::system_clock::now(); }),
       queue_(redis_, coordinator::redis::unique_consumer_name()),
-      writer_(queue_, store_),
+      writer_(queue_, store_, order_writer_options()),
       reminder_records_(pg_),
       reminder_gate_(redis_,
                      remind::ReminderWindows{config.reminder_window, config.reminder_user_window}),
