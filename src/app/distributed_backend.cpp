@@ -11,6 +11,7 @@
 #include "api/remind_routes.hpp"
 #include "api/sale_routes.hpp"
 #include "app/writer_metrics.hpp"
+#include "coordinator/redis/redis_id_counter.hpp"
 #include "coordinator/redis/sale_keys.hpp"
 #include "core/decimal.hpp"
 #include "core/infra_error.hpp"
@@ -65,12 +66,6 @@ delivery::BatchWriterOptions order_writer_options() {
   return options;
 }
 
-asio::awaitable<long long> incr_by(redis::Client& client, std::string key, long long by) {
-  auto amount = std::to_string(by);
-  auto reply = co_await client.command({"INCRBY", key, amount});
-  co_return reply.as_integer();
-}
-
 asio::awaitable<bool> redis_answers(redis::Client& client) {
   auto reply = co_await client.command({"PING"});
   co_return reply.is_status();
@@ -109,10 +104,10 @@ DistributedBackend::DistributedBackend(const ServeConfig& config, IoThreads& thr
       store_(pg_),
       generator_(std::make_unique<id::IdGenerator>(
           threads.first().get_executor(),
-          std::make_shared<id::CounterSequenceSource>("global",
-                                                      [this](std::string key, long long by) {
-                                                        return incr_by(redis_, std::move(key), by);
-                                                      }))),
+          std::make_shared<id::CounterSequenceSource>(
+              "global", coordinator::redis::redis_incr_by(
+                            redis_, redis::AckReplicas{config.redis_ack_replicas,
+                                                       config.redis_ack_timeout})))),
       ids_(*generator_),
       gate_(redis_, redis::AckReplicas{config.redis_ack_replicas, config.redis_ack_timeout},
             config.stock_buckets),
