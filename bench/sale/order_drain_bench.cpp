@@ -132,7 +132,7 @@ asio::awaitable<Drain> fill_and_drain(
 
 /// Args: writers (instances, each with its own pool of 4 PostgreSQL connections), orders in the
 /// backlog, batch (entries per read and per transaction; the service's default is 500), batches
-/// in flight per writer.
+/// in flight per writer (1: one after the other; the service runs 3).
 void BM_DrainOrderStream(benchmark::State& state) {
   const auto writer_count = static_cast<std::size_t>(state.range(0));
   const auto orders = static_cast<std::uint64_t>(state.range(1));
@@ -171,7 +171,7 @@ void BM_DrainOrderStream(benchmark::State& state) {
 
 BENCHMARK(BM_DrainOrderStream)
     ->ArgNames({"writers", "orders", "batch", "in_flight"})
-    ->ArgsProduct({{1, 3}, {100'000}, {500}, {1, 2, 4}})
+    ->ArgsProduct({{1, 3}, {100'000}, {500}, {1, 3}})
     ->UseManualTime()
     ->Iterations(2)
     ->Unit(benchmark::kMillisecond);
