@@ -1,6 +1,7 @@
 #include "coordinator/redis/redis_order_queue.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <random>
 #include <unistd.h>
@@ -174,13 +175,8 @@ asio::awaitable<void> RedisOrderQueue::ack(std::vector<QueuedOrder> done) {
   for (const auto& q : done)
     by_stream[q.stream].push_back(q.entry_id);
   for (auto& [stream, ids] : by_stream) {
-    std::vector<std::string_view> xack{"XACK", stream, kWriterGroup};
-    xack.insert(xack.end(), ids.begin(), ids.end());
-    (co_await client_.command(xack)).value();
     // Stored entries leave the stream: it holds only what is not yet in the store.
-    std::vector<std::string_view> xdel{"XDEL", stream};
-    xdel.insert(xdel.end(), ids.begin(), ids.end());
-    (co_await client_.command(xdel)).value();
+    co_await ack_and_delete(client_, stream, kWriterGroup, ids);
   }
 }
 
@@ -206,8 +202,8 @@ asio::awaitable<void> RedisOrderQueue::dead_letter_malformed(std::string stream,
   spdlog::error("order queue: entry {} of {} is malformed; dead-lettered", entry_id, stream);
   auto dead = stream + ":dead";
   (co_await client_.command({"XADD", dead, "*", "reason", reason, "source", entry_id})).value();
-  (co_await client_.command({"XACK", stream, kWriterGroup, entry_id})).value();
-  (co_await client_.command({"XDEL", stream, entry_id})).value();
+  const std::array<std::string_view, 1> ids{entry_id};
+  co_await ack_and_delete(client_, stream, kWriterGroup, ids);
 }
 
 asio::awaitable<std::uint64_t> RedisOrderQueue::backlog() {

@@ -1,5 +1,6 @@
 #include "coordinator/redis/redis_reminder_queue.hpp"
 
+#include <array>
 #include <map>
 
 #include <spdlog/spdlog.h>
@@ -146,13 +147,8 @@ asio::awaitable<void> RedisReminderQueue::ack(std::vector<QueuedReminder> done) 
   for (const auto& q : done)
     by_stream[q.stream].push_back(q.entry_id);
   for (auto& [stream, ids] : by_stream) {
-    std::vector<std::string_view> xack{"XACK", stream, kReminderWriterGroup};
-    xack.insert(xack.end(), ids.begin(), ids.end());
-    (co_await client_.command(xack)).value();
     // Stored entries leave the stream: it holds only what is not yet in the store.
-    std::vector<std::string_view> xdel{"XDEL", stream};
-    xdel.insert(xdel.end(), ids.begin(), ids.end());
-    (co_await client_.command(xdel)).value();
+    co_await ack_and_delete(client_, stream, kReminderWriterGroup, ids);
   }
 }
 
@@ -176,8 +172,8 @@ asio::awaitable<void> RedisReminderQueue::dead_letter_malformed(std::string stre
   auto dead = stream + ":dead";
   (co_await client_.command({"XADD", dead, "*", "reason", "malformed entry", "source", entry_id}))
       .value();
-  (co_await client_.command({"XACK", stream, kReminderWriterGroup, entry_id})).value();
-  (co_await client_.command({"XDEL", stream, entry_id})).value();
+  const std::array<std::string_view, 1> ids{entry_id};
+  co_await ack_and_delete(client_, stream, kReminderWriterGroup, ids);
 }
 
 }  // namespace seckill::coordinator::redis

@@ -1,6 +1,7 @@
 #include "coordinator/redis/stream_reader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <vector>
 
 #include <boost/asio/steady_timer.hpp>
@@ -8,6 +9,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/infra_error.hpp"
+#include "redis/script.hpp"
+#include "seckill_coordinator_redis_embedded.hpp"
 
 namespace seckill::coordinator::redis {
 
@@ -75,6 +78,21 @@ asio::awaitable<Reply> read_group(seckill::redis::Client& client,
     return read_polling(client, group, consumer, count, block, streams);
   }
   return read_blocking(client, blocking, group, consumer, count, block, streams);
+}
+
+asio::awaitable<void> ack_and_delete(seckill::redis::Client& client, std::string_view stream,
+                                     std::string_view group,
+                                     std::span<const std::string_view> ids) {
+  static const seckill::redis::Script script("ack_entries", std::string(scripts::ack_entries));
+  if (ids.empty()) co_return;
+  std::vector<std::string_view> args;
+  args.reserve(ids.size() + 1);
+  args.push_back(group);
+  args.insert(args.end(), ids.begin(), ids.end());
+  const std::array<std::string_view, 1> keys{stream};
+  const std::span<const std::string_view> key_span(keys);
+  const std::span<const std::string_view> arg_span(args);
+  (co_await client.eval(script, key_span, arg_span)).value();
 }
 
 }  // namespace seckill::coordinator::redis

@@ -1,5 +1,6 @@
 #pragma once
-// One XREADGROUP over several streams, on one Redis or on a Redis Cluster.
+// A consumer group's side of the streams: one XREADGROUP over several streams, on one Redis or
+// on a Redis Cluster, and the acknowledgement of what was stored.
 
 #include <chrono>
 #include <optional>
@@ -29,5 +30,11 @@ boost::asio::awaitable<seckill::redis::Reply> read_group(
     seckill::redis::Client& client, std::optional<seckill::redis::Connection>& blocking,
     std::string_view group, std::string_view consumer, std::size_t count,
     std::chrono::milliseconds block, std::span<const std::string> streams);
+
+/// Acknowledges `ids` of `stream` for `group` and deletes them from the stream, atomically
+/// (ack_entries.lua): what a writer does once their batch is stored. Throws InfraError.
+boost::asio::awaitable<void> ack_and_delete(seckill::redis::Client& client, std::string_view stream,
+                                            std::string_view group,
+                                            std::span<const std::string_view> ids);
 
 }  // namespace seckill::coordinator::redis
