@@ -375,8 +375,13 @@ TEST_P(Barrage, TenThousandHostileRequestsGetA4xxOrAClose) {
   auto order = client.request("POST", "/api/v1/vouchers/" + voucher + "/orders", token_for(4242));
   EXPECT_EQ(order.status, 201) << order.body;
 
-  // Memory flat: 8,000 more hostile requests after the warm-up add little.
+  // Memory flat: 8,000 more hostile requests after the warm-up add little. Not under ASan (the
+  // `asan` preset): it keeps freed memory in quarantine, up to 256 MB, to catch late uses, so
+  // the RSS grows by design there (~210 MB here); what a leak would be, LeakSanitizer checks
+  // when the process exits.
+#if !defined(__SANITIZE_ADDRESS__)
   ASSERT_GT(rss_warm, 0);
   EXPECT_LT(rss_end - rss_warm, 16 * 1024)
       << "RSS grew from " << rss_warm << " KiB to " << rss_end << " KiB";
+#endif
 }

@@ -1,12 +1,13 @@
 // The operations views of real `seckill serve` processes, in both modes: GET /metrics in the
 // Prometheus text format with figures that match what the API answered, X-Request-Id echoed,
 // and the server-sent event feed of the dashboard (GET /api/v1/events), authenticated.
+#include <algorithm>
 #include <arpa/inet.h>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <netinet/in.h>
 #include <poll.h>
-#include <regex>
 #include <string>
 #include <sys/socket.h>
 #include <thread>
@@ -142,6 +143,17 @@ TEST_P(ObserveBothModes, MetricsMatchWhatTheApiAnswered) {
   }
 }
 
+/// The value of header `name` in the raw answer `text` ("" when absent). Not std::regex: GCC 12
+/// at -O1 with ASan (the `asan` preset) warns falsely inside <regex> (GCC PR 105616).
+std::string header_value(const std::string& text, const std::string& name) {
+  auto at = text.find(name + ": ");
+  if (at == std::string::npos) {
+    return {};
+  }
+  at += name.size() + 2;
+  return text.substr(at, text.find("\r\n", at) - at);
+}
+
 TEST_P(ObserveBothModes, RequestIdIsEchoedOrMade) {
   SeckillCluster cluster(1, {}, GetParam());
   auto has_body = [](const std::string& t) { return t.find("\r\n\r\n{") != std::string::npos; };
@@ -154,7 +166,10 @@ TEST_P(ObserveBothModes, RequestIdIsEchoedOrMade) {
                            "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: bad id\r\n"
                            "Connection: close\r\n\r\n",
                            has_body);
-  EXPECT_TRUE(std::regex_search(made, std::regex("X-Request-Id: [0-9a-f]{15}\r\n"))) << made;
+  EXPECT_EQ(header_value(made, "X-Request-Id").size(), 15U) << made;
+  EXPECT_TRUE(std::ranges::all_of(header_value(made, "X-Request-Id"), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  })) << made;
 }
 
 TEST_P(ObserveBothModes, EventFeedIsAuthenticatedAndFollowsTheSale) {
