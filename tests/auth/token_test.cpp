@@ -6,6 +6,7 @@
 
 #include "auth/base64url.hpp"
 #include "auth/hmac_sha256.hpp"
+#include "auth/token_claims.hpp"
 #include "auth/token_signer.hpp"
 #include "auth/token_verifier.hpp"
 
@@ -146,6 +147,75 @@ TEST_F(TokenTest, RoleDefaultsToUserAndMustBeKnown) {
     EXPECT_EQ(reason(hs256(std::string(R"({"sub":"5","exp":4102444800,"role":)") + role + "}")),
               "token role must be user, staff or admin")
         << role;
+  }
+}
+
+// The scanner for TokenSigner's shape and Boost.JSON answer alike, whatever the payload: those
+// the scanner reads and those it hands on.
+TEST(TokenClaims, ScannerAgreesWithTheGeneralParser) {
+  const auto now = std::chrono::system_clock::from_time_t(2'000'000'000);
+  const std::vector<std::string> payloads = {
+      R"({"sub":"42","role":"staff","exp":4102444800})",
+      R"({"sub":"42","role":"user","exp":1999999999})",
+      R"({"sub":"42","role":"user","exp":2000000000})",
+      R"({"sub":"42","exp":2000000001})",
+      R"({"sub":42,"exp":4102444800})",
+      R"({"sub":0,"exp":4102444800})",
+      R"({"sub":"0","exp":4102444800})",
+      R"({"sub":"","exp":4102444800})",
+      R"({"sub":"-1","exp":4102444800})",
+      R"({"sub":-1,"exp":4102444800})",
+      R"({"sub":"18446744073709551615","exp":4102444800})",
+      R"({"sub":"18446744073709551616","exp":4102444800})",
+      R"({"sub":18446744073709551615,"exp":4102444800})",
+      R"({"sub":999999999999999999,"exp":4102444800})",
+      R"({"sub":1000000000000000000,"exp":4102444800})",
+      R"({"sub":"01","exp":4102444800})",
+      R"({"sub":01,"exp":4102444800})",
+      R"({"sub":"7","exp":04102444800})",
+      R"({"sub":"7","exp":4102444800.5})",
+      R"({"sub":"7","exp":-5})",
+      R"({"sub":"7","exp":"4102444800"})",
+      R"({"sub":"7","exp":null})",
+      R"({"sub":"7","exp":4102444800,"role":"root"})",
+      R"({"sub":"7","exp":4102444800,"role":7})",
+      R"({"sub":"7","exp":4102444800,"role":"Admin"})",
+      R"({"sub":"7","exp":4102444800,"role":"admin","x":"y","n":1})",
+      R"({"sub":"7","exp":4102444800,"nested":{"a":1}})",
+      R"({"sub":"7","sub":"8","exp":4102444800})",
+      R"({"exp":4102444800})",
+      R"({"sub":"7"})",
+      R"({})",
+      R"({"sub":"7","exp":4102444800,})",
+      R"({"sub":"7","exp":4102444800}x)",
+      R"({"sub":"7","exp":4102444800)",
+      R"({"sub":"7" ,"exp":4102444800})",
+      R"( {"sub":"7","exp":4102444800})",
+      R"({"sub":"7","exp":4102444800})",
+      R"({"sub":"7","exp":4102444800})",
+      "{\"sub\":\"7\",\"exp\":4102444800,\"r\":\"\xc3\xa9\"}",
+      "{\"sub\":\"7\",\"exp\":4102444800,\"r\":\"\xff\"}",
+      "{\"sub\":\"7\",\"exp\":4102444800,\"r\":\"a\tb\"}",
+      R"({"sub":"7","exp":4102444800,"role":"user"})",
+      R"({"sub":"7","exp":4102444800:)",
+      R"({"sub":)",
+      R"({"sub")",
+      R"({")",
+      "{",
+      "",
+      "[]",
+      "null",
+      R"("sub")",
+  };
+  for (const auto& payload : payloads) {
+    auto fast = read_claims(payload, now);
+    auto reference = read_claims_generic(payload, now);
+    EXPECT_EQ(fast.has_value(), reference.has_value()) << payload;
+    if (fast && reference) {
+      EXPECT_EQ(*fast, *reference) << payload;
+    } else if (!fast && !reference) {
+      EXPECT_EQ(fast.error(), reference.error()) << payload;
+    }
   }
 }
 
