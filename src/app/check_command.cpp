@@ -1,4 +1,6 @@
 
+#include <map>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -7,6 +9,7 @@
 #include "app/commands.hpp"
 #include "app/logging.hpp"
 #include "coordinator/redis/sale_keys.hpp"
+#include "coordinator/redis/stock_buckets_audit.hpp"
 #include "core/decimal.hpp"
 #include "core/infra_error.hpp"
 #include "redis/client.hpp"
@@ -16,6 +19,7 @@
 namespace seckill::app {
 
 namespace asio = boost::asio;
+using coordinator::redis::BucketState;
 using coordinator::redis::SaleKeys;
 
 namespace {
@@ -53,53 +57,93 @@ std::vector<sale::StoreView> read_store(const std::string& conninfo) {
   });
 }
 
-asio::awaitable<std::uint64_t> queued(redis::Client& client, std::vector<std::uint64_t> ids) {
-  std::uint64_t total = 0;
+// Every voucher's buckets (--stock-buckets): 0..K-1, K being the largest registered + 1; a
+// voucher never registered (never sold) has bucket 0 only.
+asio::awaitable<std::map<std::uint64_t, unsigned>> bucket_counts(
+    redis::Client& client, const std::vector<std::uint64_t>& ids) {
+  auto reply = co_await client.command({"SMEMBERS", coordinator::redis::kVoucherSetKey});
+  std::vector<std::string> members;
+  for (const auto& m : reply.elements())
+    members.emplace_back(m.as_string());
+  auto registered = coordinator::redis::registered_buckets(members);
+  std::map<std::uint64_t, unsigned> out;
   for (auto id : ids) {
-    SaleKeys keys(id);
-    total +=
-        static_cast<std::uint64_t>((co_await client.command({"XLEN", keys.orders})).as_integer());
+    auto it = registered.find(id);
+    out[id] = it == registered.end() ? 1u : it->second.back() + 1;
+  }
+  co_return out;
+}
+
+asio::awaitable<std::uint64_t> queued(redis::Client& client,
+                                      const std::map<std::uint64_t, unsigned>& buckets) {
+  std::uint64_t total = 0;
+  for (const auto& [id, count] : buckets) {
+    for (unsigned b = 0; b < count; ++b) {
+      SaleKeys keys(id, b);
+      total +=
+          static_cast<std::uint64_t>((co_await client.command({"XLEN", keys.orders})).as_integer());
+    }
   }
   co_return total;
 }
 
-asio::awaitable<sale::CoordinatorView> read_coordinator(redis::Client& client, std::uint64_t id) {
-  SaleKeys keys(id);
-  sale::CoordinatorView view;
+asio::awaitable<BucketState> read_bucket(redis::Client& client, std::uint64_t id, unsigned bucket) {
+  SaleKeys keys(id, bucket);
+  BucketState state;
+  state.bucket = bucket;
   auto stock = co_await client.command({"GET", keys.stock});
-  if (!stock.is_nil()) view.stock_left = static_cast<std::int64_t>(parse_u64(stock.as_string()));
+  if (!stock.is_nil()) {
+    auto n = parse_decimal<std::int64_t>(stock.as_string());
+    if (!n) throw ProtocolError(fmt::format("{} is not a number", keys.stock));
+    state.stock_left = *n;
+  }
   auto buyers = co_await client.command({"HGETALL", keys.buyers});
   auto fields = buyers.elements();
   for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
-    view.buyers[parse_u64(fields[i].as_string())] = parse_u64(fields[i + 1].as_string());
+    state.buyers[parse_u64(fields[i].as_string())] = parse_u64(fields[i + 1].as_string());
   }
-  view.queued =
+  state.queued =
       static_cast<std::uint64_t>((co_await client.command({"XLEN", keys.orders})).as_integer());
-  co_return view;
+  co_return state;
 }
 
 asio::awaitable<int> check(redis::Client& client, std::string conninfo) {
   co_await client.connect();
-  // The voucher ids come from the store; wait for the queues to drain first.
+  // The voucher ids come from the store, their buckets from Redis; wait for the queues of every
+  // bucket to drain first.
   auto first = read_store(conninfo);
   std::vector<std::uint64_t> ids;
   for (const auto& v : first)
     ids.push_back(v.voucher_id);
+  auto buckets = co_await bucket_counts(client, ids);
   auto deadline = std::chrono::steady_clock::now() + kDrainWait;
-  while (co_await queued(client, ids) > 0 && std::chrono::steady_clock::now() < deadline) {
+  while (co_await queued(client, buckets) > 0 && std::chrono::steady_clock::now() < deadline) {
     asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(200));
     co_await t.async_wait(asio::use_awaitable);
   }
   auto store_views = read_store(conninfo);
+  // Vouchers created while waiting: their buckets too.
+  ids.clear();
+  for (const auto& v : store_views)
+    ids.push_back(v.voucher_id);
+  buckets = co_await bucket_counts(client, ids);
   std::vector<std::string> differences;
+  std::size_t split = 0;
   for (const auto& s : store_views) {
-    auto c = co_await read_coordinator(client, s.voucher_id);
-    auto found = sale::audit(s, c);
+    const unsigned count = buckets[s.voucher_id];
+    if (count > 1) ++split;
+    std::vector<BucketState> states;
+    for (unsigned b = 0; b < count; ++b)
+      states.push_back(co_await read_bucket(client, s.voucher_id, b));
+    auto combined = coordinator::redis::combine_buckets(s.voucher_id, count, states);
+    auto found = sale::audit(s, combined.view);
+    differences.insert(differences.end(), combined.differences.begin(), combined.differences.end());
     differences.insert(differences.end(), found.begin(), found.end());
   }
   for (const auto& d : differences)
     fmt::print("DIFFERENCE {}\n", d);
-  fmt::print("checked {} vouchers: {}\n", store_views.size(),
+  fmt::print("checked {} vouchers{}: {}\n", store_views.size(),
+             split == 0 ? "" : fmt::format(" ({} split over stock buckets)", split),
              differences.empty() ? "coordinator and store agree"
                                  : fmt::format("{} differences", differences.size()));
   co_return differences.empty() ? 0 : 1;

@@ -190,8 +190,10 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   serve_cmd
-      ->add_option("--redis-ack-replicas", serve.redis_ack_replicas,
-                   "replicas that must hold a taken order (WAIT) before its 201 [0]")
+      ->add_option(
+          "--redis-ack-replicas", serve.redis_ack_replicas,
+          "replicas that must hold a taken order (WAIT) before its 201, and a block of ids "
+          "before it is used [0]")
       ->envname("SECKILL_REDIS_ACK_REPLICAS")
       ->check(CLI::Range(0, 16));
   serve_cmd

@@ -9,16 +9,21 @@
 // find the refused entries one by one, and an entry refused `max_deliveries` times goes to the
 // dead letters. Never an entry is dropped silently.
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -39,6 +44,11 @@ struct BatchWriterOptions {
   /// An entry the store refuses (an SQL error, not an outage) this many times is dead-lettered.
   std::uint64_t max_deliveries = 5;
   std::chrono::milliseconds retry_backoff{200};
+  /// Batches being stored at once. Above 1, the writer reads the next batch while earlier ones
+  /// are still in their transactions (each on its own pool connection), which is what lets one
+  /// instance drain a backlog faster than one commit after the other; only for a store whose
+  /// batch writes may run side by side without deadlocking (the order insert is built for it).
+  std::size_t in_flight = 1;
 };
 
 struct BatchWriterStats {
@@ -69,7 +79,7 @@ class BatchWriter {
 
   /// Runs until stop(); never throws (failures are counted, logged and retried).
   boost::asio::awaitable<void> run();
-  /// Makes run() return after the batch in hand.
+  /// Makes run() return after the batches in hand.
   void stop() { stopping_.store(true); }
 
   const BatchWriterStats& stats() const { return stats_; }
@@ -102,6 +112,11 @@ class BatchWriter {
 
   boost::asio::awaitable<bool> write(Batch batch);
   boost::asio::awaitable<void> write_one_by_one(Batch batch);
+  /// write() as one of the batches in flight: frees its slot when done, and records an outage
+  /// for run() to back off.
+  boost::asio::awaitable<void> write_in_flight(Batch batch);
+  /// Until fewer than `limit` batches are in flight.
+  boost::asio::awaitable<void> wait_for_slots(std::size_t limit);
 
   DurableQueue<Item>& queue_;
   Sink sink_;
@@ -109,10 +124,17 @@ class BatchWriter {
   BatchWriterOptions options_;
   BatchWriterStats stats_;
   std::atomic<bool> stopping_{false};
+  // Touched only from run()'s executor (one thread), by run() and the batches it spawned.
+  std::size_t in_flight_ = 0;
+  bool outage_in_flight_ = false;
+  std::optional<boost::asio::steady_timer> slot_freed_;
 };
 
 template <class Item>
 boost::asio::awaitable<void> BatchWriter<Item>::run() {
+  auto executor = co_await boost::asio::this_coro::executor;
+  slot_freed_.emplace(executor);
+  const std::size_t limit = std::max<std::size_t>(options_.in_flight, 1);
   auto last_claim = std::chrono::steady_clock::now() - options_.claim_every;
   while (!stopping_.load()) {
     bool progressed = true;
@@ -127,8 +149,20 @@ boost::asio::awaitable<void> BatchWriter<Item>::run() {
         }
       }
       if (progressed) {
+        co_await wait_for_slots(limit);
+        if (outage_in_flight_) {
+          outage_in_flight_ = false;
+          progressed = false;
+        }
+      }
+      if (progressed) {
         auto batch = co_await queue_.read(options_.batch, options_.block);
-        if (!batch.empty()) progressed = co_await write(std::move(batch));
+        if (!batch.empty() && limit == 1) {
+          progressed = co_await write(std::move(batch));
+        } else if (!batch.empty()) {
+          ++in_flight_;
+          boost::asio::co_spawn(executor, write_in_flight(std::move(batch)), boost::asio::detached);
+        }
       }
     } catch (const InfraError& e) {
       // The queue itself is unreachable; what we hold stays pending and is claimed later.
@@ -136,6 +170,30 @@ boost::asio::awaitable<void> BatchWriter<Item>::run() {
       progressed = false;
     }
     if (!progressed) co_await pause(options_.retry_backoff);
+  }
+  co_await wait_for_slots(1);
+}
+
+template <class Item>
+boost::asio::awaitable<void> BatchWriter<Item>::write_in_flight(Batch batch) {
+  try {
+    if (!co_await write(std::move(batch))) outage_in_flight_ = true;
+  } catch (const InfraError& e) {
+    // The acknowledgement failed: the batch is stored, and stays pending until claimed again.
+    spdlog::warn("{} writer: queue unavailable: {}", name_, e.what());
+    outage_in_flight_ = true;
+  }
+  --in_flight_;
+  slot_freed_->cancel();
+}
+
+template <class Item>
+boost::asio::awaitable<void> BatchWriter<Item>::wait_for_slots(std::size_t limit) {
+  while (in_flight_ >= limit) {
+    slot_freed_->expires_at(boost::asio::steady_timer::time_point::max());
+    boost::system::error_code ignored;
+    co_await slot_freed_->async_wait(
+        boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
   }
 }
 

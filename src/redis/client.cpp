@@ -35,6 +35,13 @@ awaitable<Reply> eval_acked_owned(Connection& connection, const Script* script,
                                         CommandArgs(arg_views), ack);
 }
 
+// Takes everything by value: it runs on the connection's executor.
+awaitable<Reply> command_acked_owned(Connection& connection, std::vector<std::string> argv,
+                                     AckReplicas ack) {
+  std::vector<std::string_view> views(argv.begin(), argv.end());
+  co_return co_await detail::command_acked(connection, CommandArgs(views), ack);
+}
+
 }  // namespace
 
 Client::Client(std::span<asio::io_context* const> contexts, ClientOptions options)
@@ -112,7 +119,8 @@ awaitable<Reply> Client::command(CommandArgs args) {
   if (args.empty()) throw std::invalid_argument("redis: empty command");
   metrics::CallTimer timer(options_.calls, metrics::Backend::redis);
   if (cluster_) {
-    Reply reply = co_await cluster_->command(args);
+    const AckReplicas none;  // named: a braced temporary in co_await is GCC 12's trap
+    Reply reply = co_await cluster_->command(args, none);
     timer.ok();
     co_return reply;
   }
@@ -125,6 +133,29 @@ awaitable<Reply> Client::command(CommandArgs args) {
   // Encoded here, on the caller's thread: what crosses to the other thread is an owned string.
   Reply reply = co_await asio::co_spawn(
       remote.get_executor(), remote.command_encoded(encode_command(args.view())), use_awaitable);
+  timer.ok();
+  co_return reply;
+}
+
+awaitable<Reply> Client::command(CommandArgs args, AckReplicas ack) {
+  if (ack.replicas <= 0) co_return co_await command(args);
+  if (args.empty()) throw std::invalid_argument("redis: empty command");
+  metrics::CallTimer timer(options_.calls, metrics::Backend::redis);
+  if (cluster_) {
+    Reply reply = co_await cluster_->command(args, ack);
+    timer.ok();
+    co_return reply;
+  }
+  // WAIT must follow the command on its own connection: pick one and keep it for both.
+  if (Connection* local = local_connection()) {
+    Reply reply = co_await detail::command_acked(*local, args, ack);
+    timer.ok();
+    co_return reply;
+  }
+  std::vector<std::string> owned(args.view().begin(), args.view().end());
+  Connection& remote = remote_connection();
+  Reply reply = co_await asio::co_spawn(
+      remote.get_executor(), command_acked_owned(remote, std::move(owned), ack), use_awaitable);
   timer.ok();
   co_return reply;
 }

@@ -77,6 +77,12 @@ class Client {
   /// which awaiting at once guarantees.
   boost::asio::awaitable<Reply> command(CommandArgs args);
 
+  /// The same, then `WAIT` for `ack.replicas` replicas on the connection that ran it, so the
+  /// write survives the loss of that master (see ack_replicas.hpp); `ack.replicas` 0 is
+  /// command(args). One round trip more. Throws IoError, after the command ran, when fewer
+  /// replicas acknowledged in time.
+  boost::asio::awaitable<Reply> command(CommandArgs args, AckReplicas ack);
+
   /// EVALSHA, loading the script on NOSCRIPT and retrying once (see Connection::eval):
   /// `co_await client.eval(script, {key}, {"5"})`.
   boost::asio::awaitable<Reply> eval(const Script& script, CommandArgs keys, CommandArgs args);

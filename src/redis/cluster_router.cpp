@@ -49,7 +49,10 @@ awaitable<void> pause(std::chrono::milliseconds d) {
 
 struct CommandOp {
   CommandArgs args;
-  awaitable<Reply> operator()(Connection& c) const { return c.command(args); }
+  AckReplicas ack;
+  awaitable<Reply> operator()(Connection& c) const {
+    return ack.replicas > 0 ? detail::command_acked(c, args, ack) : c.command(args);
+  }
 };
 
 struct EvalOp {
@@ -346,22 +349,22 @@ ClusterRouter::Group& ClusterRouter::remote_group() {
   return *groups_[next_remote_.fetch_add(1, std::memory_order_relaxed) % groups_.size()];
 }
 
-awaitable<Reply> ClusterRouter::command(CommandArgs args) {
+awaitable<Reply> ClusterRouter::command(CommandArgs args, AckReplicas ack) {
   if (args.empty()) throw std::invalid_argument("redis: empty command");
   if (Group* local = local_group()) {
-    CommandOp op{args};
+    CommandOp op{args, ack};
     co_return co_await routed(*local, slot_of_command(args.view()), op);
   }
   std::vector<std::string> owned(args.view().begin(), args.view().end());
   Group& group = remote_group();
-  co_return co_await asio::co_spawn(group.executor, remote_command(this, &group, std::move(owned)),
-                                    use_awaitable);
+  co_return co_await asio::co_spawn(
+      group.executor, remote_command(this, &group, std::move(owned), ack), use_awaitable);
 }
 
 awaitable<Reply> ClusterRouter::remote_command(ClusterRouter* self, Group* group,
-                                               std::vector<std::string> argv) {
+                                               std::vector<std::string> argv, AckReplicas ack) {
   std::vector<std::string_view> views(argv.begin(), argv.end());
-  CommandOp op{CommandArgs(views)};
+  CommandOp op{CommandArgs(views), ack};
   co_return co_await self->routed(*group, slot_of_command(views), op);
 }
 

@@ -53,7 +53,8 @@ class ClusterRouter {
   /// Reads the slot map in the background (retrying until a node answers).
   void start();
 
-  boost::asio::awaitable<Reply> command(CommandArgs args);
+  /// `ack.replicas` > 0: WAIT after the command, on the master that ran it (see Client).
+  boost::asio::awaitable<Reply> command(CommandArgs args, AckReplicas ack);
   boost::asio::awaitable<Reply> eval(const Script& script, CommandArgs keys, CommandArgs args,
                                      AckReplicas ack);
 
@@ -75,7 +76,8 @@ class ClusterRouter {
   template <typename Op>
   boost::asio::awaitable<Reply> routed(Group& group, std::optional<std::uint16_t> slot, Op op);
   static boost::asio::awaitable<Reply> remote_command(ClusterRouter* self, Group* group,
-                                                      std::vector<std::string> argv);
+                                                      std::vector<std::string> argv,
+                                                      AckReplicas ack);
   static boost::asio::awaitable<Reply> remote_eval(ClusterRouter* self, Group* group,
                                                    const Script* script,
                                                    std::vector<std::string> keys,

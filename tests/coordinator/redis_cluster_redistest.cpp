@@ -1,8 +1,10 @@
 // The coordinator on the test run's Redis Cluster (scripts/with-services starts one: 3 masters,
 // 3 replicas): every Lua script of the product runs there with keys spread over several masters,
 // scripts are loaded per node, redirections (ASK, MOVED) are followed, calls from a thread of no
-// io_context of the client work, and WAIT makes a write visible on the replica at once.
+// io_context of the client work, and WAIT makes a write (a taken order, an id block) visible on the
+// replica at once.
 #include <future>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -14,12 +16,15 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "coordinator/redis/redis_id_counter.hpp"
 #include "coordinator/redis/redis_order_queue.hpp"
 #include "coordinator/redis/redis_reminder_gate.hpp"
 #include "coordinator/redis/redis_reminder_queue.hpp"
 #include "coordinator/redis/redis_stock_gate.hpp"
 #include "coordinator/redis/remind_keys.hpp"
 #include "coordinator/redis/sale_keys.hpp"
+#include "core/infra_error.hpp"
+#include "id/counter_sequence_source.hpp"
 #include "redis/client.hpp"
 #include "redis/key_slot.hpp"
 #include "support/test_env.hpp"
@@ -275,6 +280,29 @@ TEST(RedisCluster, CallsFromAnyThread) {
   EXPECT_EQ(sum, 50);
 }
 
+// `command` run on the replica of the master serving `key` (READONLY: a replica answers reads
+// of its master's slots); nullopt when that master has no replica.
+asio::awaitable<std::optional<Reply>> on_replica_of(redis::Client& client, std::string key,
+                                                    std::vector<std::string> command) {
+  auto map = client.slot_map();
+  auto master = map->masters[map->owner_of(redis::key_slot(key))];
+  Reply replication = co_await on_node(master, {"ROLE"});
+  auto replicas = replication.elements()[2].elements();
+  if (replicas.empty()) co_return std::nullopt;
+  redis::RedisUrl replica{
+      std::string(replicas[0].elements()[0].as_string()),
+      static_cast<std::uint16_t>(std::stoi(std::string(replicas[0].elements()[1].as_string()))), 0};
+  redis::ConnectionOptions ro;
+  ro.endpoint = replica;
+  redis::Connection c(co_await asio::this_coro::executor, ro);
+  co_await c.connect();
+  (co_await c.command({"READONLY"})).value();
+  std::vector<std::string_view> argv(command.begin(), command.end());
+  Reply reply = co_await c.command(redis::CommandArgs(argv));
+  c.close();
+  co_return reply;
+}
+
 asio::awaitable<std::string> acked_write_on_replica(redis::Client& client, std::uint64_t base) {
   co_await client.connect();
   RedisStockGate gate(client, redis::AckReplicas{1, 2000ms});
@@ -287,27 +315,12 @@ asio::awaitable<std::string> acked_write_on_replica(redis::Client& client, std::
     co_return "not taken";
   }
   // Straight after the 201-worthy answer, the replica of that master holds the order.
-  auto map = client.slot_map();
   SaleKeys keys(base);
-  auto master = map->masters[map->owner_of(redis::key_slot(keys.buyers))];
-  Reply replication = co_await on_node(master, {"ROLE"});
-  auto replicas = replication.elements()[2].elements();
-  if (replicas.empty()) {
-    client.close();
-    co_return "no replica";
-  }
-  redis::RedisUrl replica{
-      std::string(replicas[0].elements()[0].as_string()),
-      static_cast<std::uint16_t>(std::stoi(std::string(replicas[0].elements()[1].as_string()))), 0};
-  redis::ConnectionOptions ro;
-  ro.endpoint = replica;
-  redis::Connection c(co_await asio::this_coro::executor, ro);
-  co_await c.connect();
-  (co_await c.command({"READONLY"})).value();
-  Reply held = co_await c.command({"HGET", keys.buyers, "7"});
-  c.close();
+  std::vector<std::string> hget{"HGET", keys.buyers, "7"};
+  auto held = co_await on_replica_of(client, keys.buyers, std::move(hget));
   client.close();
-  co_return held.is_nil() ? std::string("nil") : std::string(held.as_string());
+  if (!held) co_return "no replica";
+  co_return held->is_nil() ? std::string("nil") : std::string(held->as_string());
 }
 
 TEST(RedisCluster, AcknowledgedTakeIsOnTheReplicaAtOnce) {
@@ -315,6 +328,51 @@ TEST(RedisCluster, AcknowledgedTakeIsOnTheReplicaAtOnce) {
   redis::Client client(io, cluster_options());
   auto base = random_base();
   EXPECT_EQ(run(io, acked_write_on_replica(client, base)), std::to_string(base * 10 + 1));
+}
+
+struct IdBlocks {
+  std::uint64_t first_end = 0;      // the first block, acknowledged by the one replica
+  std::string on_replica;           // the counter on the replica straight after it
+  std::string refused;              // what asking for two replicas (there is one) threw
+  std::uint64_t after_refused = 0;  // the next acknowledged block
+};
+
+asio::awaitable<IdBlocks> acked_id_blocks(redis::Client& client, std::string name) {
+  co_await client.connect();
+  IdBlocks out;
+  id::CounterSequenceSource acked(
+      name, coordinator::redis::redis_incr_by(client, redis::AckReplicas{1, 2000ms}));
+  id::CounterSequenceSource too_many(
+      name, coordinator::redis::redis_incr_by(client, redis::AckReplicas{2, 100ms}));
+  const std::string day = "20261122";
+  out.first_end = co_await acked.reserve(day, 100);
+  std::vector<std::string> get{"GET", acked.key(day)};
+  auto on_replica = co_await on_replica_of(client, acked.key(day), std::move(get));
+  out.on_replica = !on_replica ? "no replica" : std::string(on_replica->as_string());
+  try {
+    co_await too_many.reserve(day, 100);
+    out.refused = "not refused";
+  } catch (const IoError& e) {
+    out.refused = e.what();
+  }
+  out.after_refused = co_await acked.reserve(day, 100);
+  client.close();
+  co_return out;
+}
+
+// --redis-ack-replicas also covers the id counter: an acknowledged block is on the replica at
+// once; a block fewer replicas acknowledged is refused (its numbers are lost, the next block
+// comes after it), so a failover cannot hand it out a second time.
+TEST(RedisCluster, IdBlocksAreAcknowledgedOrRefused) {
+  asio::io_context io;
+  redis::Client client(io, cluster_options());
+  auto name = fmt::format("acktest{}", random_base());
+  auto blocks = run(io, acked_id_blocks(client, name));
+  EXPECT_EQ(blocks.first_end, 100u);
+  EXPECT_EQ(blocks.on_replica, "100");
+  EXPECT_NE(blocks.refused.find("1 of 2 replicas acknowledged INCRBY"), std::string::npos)
+      << blocks.refused;
+  EXPECT_EQ(blocks.after_refused, 300u) << "the refused block 101..200 is never handed out";
 }
 
 }  // namespace

@@ -116,8 +116,10 @@ TEST(BenchSystem, HealthzOpenLoopAndRemindersCount) {
   auto h = report_of(health.output);
   EXPECT_EQ(h.at("mode").as_string(), "open");
   const auto requests = h.at("requests").to_number<std::uint64_t>();
-  // About 2000 in one second at the fixed rate (not a speed assertion: a loose sanity bound).
-  EXPECT_GT(requests, 1000u);
+  // At most ~2000 in one second at the fixed rate: the open loop never sends faster. How many
+  // below that were answered depends on the machine (a CI box shared with builds answered 990),
+  // so the lower bound only says that the run happened.
+  EXPECT_GT(requests, 100u);
   EXPECT_LT(requests, 2600u);
   EXPECT_EQ(count_in(h, "status", "200"), requests);
 

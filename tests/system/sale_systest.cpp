@@ -1,10 +1,12 @@
 // The flash sale across several `seckill serve` processes sharing one Redis and one PostgreSQL:
 // exactly the stock sold, one order per user, every 201 stored, also through faults.
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <set>
@@ -179,6 +181,125 @@ TEST_P(SaleBothModes, StockLargerThanTheCrowdGivesEveryUserOne) {
   if (audited()) {
     EXPECT_EQ(SeckillCluster::check(mode()), 0);
   }
+}
+
+namespace {
+
+// `redis-cli -c` on the mode's Redis (the cluster's first seed: -c follows redirections); the
+// last line of its output.
+std::string redis_cli(Mode mode, const std::string& args) {
+  auto url = redis_url();
+  if (mode == Mode::cluster) {
+    url = redis_cluster_urls();
+    url = url.substr(0, url.find(','));
+  }
+  auto cmd = fmt::format("redis-cli -c -u '{}' {} 2>&1", url, args);
+  std::string out;
+  if (FILE* pipe = popen(cmd.c_str(), "r")) {
+    char line[512];
+    while (fgets(line, sizeof line, pipe) != nullptr)
+      out = line;
+    pclose(pipe);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r'))
+    out.pop_back();
+  return out;
+}
+
+std::string check_log() {
+  std::ifstream in("/tmp/seckill-check.log");
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+constexpr unsigned kBuckets = 4;
+
+// The Redis key of bucket `b` of a voucher (sale_keys.hpp): bucket 0 is the voucher's own.
+std::string bucket_key(const std::string& voucher, unsigned b, const std::string& what) {
+  return b == 0 ? fmt::format("'{{v:{}}}:{}'", voucher, what)
+                : fmt::format("'{{v:{}:{}}}:{}'", voucher, b, what);
+}
+
+class SaleBuckets : public ::testing::TestWithParam<Mode> {
+ protected:
+  Mode mode() const { return GetParam(); }
+};
+
+std::string bucket_mode_name(const ::testing::TestParamInfo<Mode>& info) {
+  return mode_label(info.param);
+}
+
+}  // namespace
+
+INSTANTIATE_TEST_SUITE_P(Modes, SaleBuckets, ::testing::Values(Mode::distributed, Mode::cluster),
+                         bucket_mode_name);
+
+// --stock-buckets over several instances: exactly the stock sold, once per user, every promise
+// stored, and `seckill check` audits every bucket: it passes, and fails on what an audit of
+// bucket 0 alone cannot see (a mark moved out of its home bucket, a unit added to bucket 3).
+TEST_P(SaleBuckets, BucketedSaleOverSeveralInstancesPassesCheck) {
+  SeckillCluster cluster(3, {"--stock-buckets", std::to_string(kBuckets)}, mode());
+  auto client = cluster.client(0);
+  auto scarce = create_voucher(client, 100);  // sells out: dry home buckets borrow
+  auto plenty = create_voucher(client, 5000);
+  SaleOutcome a, b;
+  run_crowd(cluster, scarce, 500'000, 2000, 3, a);
+  run_crowd(cluster, plenty, 600'000, 1000, 2, b);
+
+  EXPECT_EQ(a.created.load(), 100);
+  EXPECT_EQ(b.created.load(), 1000);
+  EXPECT_EQ(a.unanswered.load() + b.unanswered.load(), 0);
+  EXPECT_EQ(a.codes["sold_out"] + a.codes["already_ordered"], 2000 * 3 - 100);
+  EXPECT_EQ(b.codes["already_ordered"], 1000);
+  for (auto* out : {&a, &b}) {
+    std::set<std::uint64_t> buyers;
+    for (const auto& [id, user] : out->orders)
+      EXPECT_TRUE(buyers.insert(user).second) << user;
+  }
+  auto count_sql = [](const std::string& v) {
+    return fmt::format("select count(*) from orders where voucher_id = {}", v);
+  };
+  EXPECT_EQ(cluster.wait_for_store(count_sql(scarce), "100", 20), "100");
+  EXPECT_EQ(cluster.wait_for_store(count_sql(plenty), "1000", 20), "1000");
+  expect_every_promise_stored(cluster, a, scarce);
+  expect_every_promise_stored(cluster, b, plenty);
+  // Every bucket of each voucher is registered and holds stock.
+  for (const auto* v : {&scarce, &plenty}) {
+    for (unsigned k = 1; k < kBuckets; ++k) {
+      EXPECT_EQ(redis_cli(mode(), fmt::format("SISMEMBER seckill:vouchers {}:{}", *v, k)), "1");
+    }
+  }
+  ASSERT_EQ(SeckillCluster::check(mode()), 0) << check_log();
+  EXPECT_NE(check_log().find("split over stock buckets"), std::string::npos) << check_log();
+
+  // A buyer's mark moved from their home bucket to the next: the sums still agree.
+  const auto& [order_id, user] = *b.orders.begin();
+  unsigned home = kBuckets;
+  for (unsigned k = 0; k < kBuckets && home == kBuckets; ++k) {
+    if (redis_cli(mode(), fmt::format("HGET {} {}", bucket_key(plenty, k, "buyers"), user)) ==
+        order_id)
+      home = k;
+  }
+  ASSERT_LT(home, kBuckets) << "no bucket holds the mark of user " << user;
+  const unsigned away = (home + 1) % kBuckets;
+  auto move_mark = [&](unsigned from, unsigned to) {
+    redis_cli(mode(), fmt::format("HDEL {} {}", bucket_key(plenty, from, "buyers"), user));
+    redis_cli(mode(),
+              fmt::format("HSET {} {} {}", bucket_key(plenty, to, "buyers"), user, order_id));
+  };
+  move_mark(home, away);
+  EXPECT_EQ(SeckillCluster::check(mode()), 1);
+  EXPECT_NE(check_log().find(fmt::format("home bucket is {}", home)), std::string::npos)
+      << check_log();
+  move_mark(away, home);
+  EXPECT_EQ(SeckillCluster::check(mode()), 0) << check_log();
+
+  // One unit more in bucket 3 of the sold-out voucher.
+  redis_cli(mode(), "INCR " + bucket_key(scarce, 3, "stock"));
+  EXPECT_EQ(SeckillCluster::check(mode()), 1);
+  EXPECT_NE(check_log().find("coordinator stock 1 != store stock_left 0"), std::string::npos)
+      << check_log();
+  redis_cli(mode(), "DECR " + bucket_key(scarce, 3, "stock"));
+  EXPECT_EQ(SeckillCluster::check(mode()), 0) << check_log();
 }
 
 TEST(SaleSystem, AnInstanceKilledMidSaleLosesNoPromisedOrder) {

@@ -1,9 +1,11 @@
 #pragma once
-// EVALSHA with a fallback to SCRIPT LOAD, shared by Connection and Client (anything with a
-// `command(std::span<const std::string_view>)` returning awaitable<Reply>).
+// EVALSHA with a fallback to SCRIPT LOAD, and WAIT after a write, shared by Connection, Client and
+// ClusterRouter (anything with a `command(std::span<const std::string_view>)` returning
+// awaitable<Reply>).
 
 #include <charconv>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include <boost/asio/awaitable.hpp>
@@ -49,23 +51,41 @@ boost::asio::awaitable<Reply> eval_script(Target& target, const Script& script, 
   co_return reply;
 }
 
-/// eval_script, then, when `ack` asks for replicas, `WAIT replicas timeout` on the same target
-/// (WAIT counts the replicas holding every write made so far on that connection, the script's
-/// included). Fewer replicas than asked within the timeout throws IoError: the script ran and
-/// its effects stand on the master, but the caller must not promise them (a failover now could
-/// forget them), so it answers "unavailable" rather than a promise it may not keep.
+/// `WAIT replicas timeout` on `target`, right after a write on it (WAIT counts the replicas
+/// holding every write made so far on that connection, that one included). Fewer replicas than
+/// asked within the timeout throws IoError naming `what`: the write stands on the master, but the
+/// caller must not rely on it (a failover now could forget it), so it answers "unavailable"
+/// rather than a promise it may not keep. Does nothing when `ack` asks for no replica.
 template <typename Target>
-boost::asio::awaitable<Reply> eval_acked(Target& target, const Script& script, CommandArgs keys,
-                                         CommandArgs args, AckReplicas ack) {
-  Reply reply = co_await eval_script(target, script, keys, args);
-  if (ack.replicas <= 0 || reply.is_error()) co_return reply;
+boost::asio::awaitable<void> wait_for_replicas(Target& target, AckReplicas ack,
+                                               std::string_view what) {
+  if (ack.replicas <= 0) co_return;
   auto replicas = std::to_string(ack.replicas);
   auto timeout = std::to_string(ack.timeout.count());
   Reply acked = co_await target.command({"WAIT", replicas, timeout});
   if (acked.as_integer() < ack.replicas) {
     throw IoError("redis: " + std::to_string(acked.as_integer()) + " of " + replicas +
-                  " replicas acknowledged " + script.name() + " within " + timeout + " ms");
+                  " replicas acknowledged " + std::string(what) + " within " + timeout + " ms");
   }
+}
+
+/// eval_script, then wait_for_replicas on the same target (not after an error reply: the script
+/// wrote nothing to wait for, or failed midway and the caller sees the error).
+template <typename Target>
+boost::asio::awaitable<Reply> eval_acked(Target& target, const Script& script, CommandArgs keys,
+                                         CommandArgs args, AckReplicas ack) {
+  Reply reply = co_await eval_script(target, script, keys, args);
+  if (ack.replicas <= 0 || reply.is_error()) co_return reply;
+  co_await wait_for_replicas(target, ack, script.name());
+  co_return reply;
+}
+
+/// One command, then wait_for_replicas on the same target (not after an error reply).
+template <typename Target>
+boost::asio::awaitable<Reply> command_acked(Target& target, CommandArgs args, AckReplicas ack) {
+  Reply reply = co_await target.command(args);
+  if (ack.replicas <= 0 || reply.is_error()) co_return reply;
+  co_await wait_for_replicas(target, ack, args.view().front());
   co_return reply;
 }
 
