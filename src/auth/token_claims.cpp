@@ -114,11 +114,12 @@ std::optional<FlatClaims> scan_flat(std::string_view s) {
   }
 }
 
-std::expected<Principal, std::string> check_flat(const FlatClaims& c,
-                                                 std::chrono::system_clock::time_point now) {
+std::expected<Claims, std::string> check_flat(const FlatClaims& c,
+                                              std::chrono::system_clock::time_point now) {
   if (!c.exp) return std::unexpected("token has no exp claim");
   if (c.exp->is_string) return std::unexpected("token exp claim must be a number");
-  if (auto fresh = check_exp(static_cast<double>(c.exp->integer), now); !fresh) {
+  const auto exp_s = static_cast<double>(c.exp->integer);
+  if (auto fresh = check_exp(exp_s, now); !fresh) {
     return std::unexpected(std::move(fresh.error()));
   }
   if (!c.sub) return std::unexpected("token has no sub claim");
@@ -138,7 +139,7 @@ std::expected<Principal, std::string> check_flat(const FlatClaims& c,
     if (!parsed) return std::unexpected(std::string(kBadRole));
     role = *parsed;
   }
-  return Principal{user_id, role};
+  return Claims{Principal{user_id, role}, exp_s};
 }
 
 // --- the general path ---
@@ -159,14 +160,14 @@ std::expected<std::uint64_t, std::string> parse_sub(const boost::json::value& su
 
 }  // namespace
 
-std::expected<Principal, std::string> read_claims(std::string_view payload,
-                                                  std::chrono::system_clock::time_point now) {
+std::expected<Claims, std::string> read_claims(std::string_view payload,
+                                               std::chrono::system_clock::time_point now) {
   if (auto flat = scan_flat(payload)) return check_flat(*flat, now);
   return read_claims_generic(payload, now);
 }
 
-std::expected<Principal, std::string> read_claims_generic(
-    std::string_view payload, std::chrono::system_clock::time_point now) {
+std::expected<Claims, std::string> read_claims_generic(std::string_view payload,
+                                                       std::chrono::system_clock::time_point now) {
   boost::system::error_code ec;
   boost::json::value value = boost::json::parse(payload, ec);
   if (ec || !value.is_object()) return std::unexpected("token payload is not a JSON object");
@@ -198,7 +199,7 @@ std::expected<Principal, std::string> read_claims_generic(
     if (!parsed) return std::unexpected(std::string(kBadRole));
     role = *parsed;
   }
-  return Principal{*user_id, role};
+  return Claims{Principal{*user_id, role}, exp_s};
 }
 
 }  // namespace seckill::auth

@@ -11,6 +11,13 @@
 
 namespace seckill::auth {
 
+/// What a payload's claims give: who, and until when (Unix seconds).
+struct Claims {
+  Principal principal;
+  double exp_s = 0;
+  friend bool operator==(const Claims&, const Claims&) = default;
+};
+
 /// The principal the claims of `payload` (the payload's JSON text) name, or why they are
 /// refused: the payload must be a JSON object with `exp` (a number, Unix seconds; refused once
 /// now >= exp), `sub` (a positive integer that fits 64 bits, a decimal string or a JSON
@@ -20,11 +27,11 @@ namespace seckill::auth {
 /// non-negative integers, without spaces, escapes or repeated claims) is read by a small scanner,
 /// with no allocation: every authenticated request reads one. Anything else goes to Boost.JSON.
 /// Both give the same answer for every input (tests and the token fuzz target check).
-std::expected<Principal, std::string> read_claims(std::string_view payload,
-                                                  std::chrono::system_clock::time_point now);
+std::expected<Claims, std::string> read_claims(std::string_view payload,
+                                               std::chrono::system_clock::time_point now);
 
 /// The same through Boost.JSON alone: the reference read_claims must agree with.
-std::expected<Principal, std::string> read_claims_generic(
-    std::string_view payload, std::chrono::system_clock::time_point now);
+std::expected<Claims, std::string> read_claims_generic(std::string_view payload,
+                                                       std::chrono::system_clock::time_point now);
 
 }  // namespace seckill::auth

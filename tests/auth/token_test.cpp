@@ -219,6 +219,25 @@ TEST(TokenClaims, ScannerAgreesWithTheGeneralParser) {
   }
 }
 
+// A token seen again is answered from RecentTokens: the same answer, its expiry still checked,
+// and a token that differs in any byte (here: another payload under the same signature, so the
+// same slot) is verified in full.
+TEST_F(TokenTest, ATokenSeenAgainGivesTheSameAnswer) {
+  const auto now = std::chrono::system_clock::from_time_t(1'000'000);
+  auto token = signer_.sign_until(77, Role::staff, 1'000'100);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(verifier_.verify(token, now).value(), (Principal{77, Role::staff}));
+  EXPECT_EQ(verifier_.verify(token, now + 100s).error(), "token has expired");
+  EXPECT_EQ(verifier_.verify(token, now + 99s).value(), (Principal{77, Role::staff}));
+  auto dot1 = token.find('.');
+  auto dot2 = token.find('.', dot1 + 1);
+  std::string forged = token.substr(0, dot1 + 1) +
+                       base64url_encode(R"({"sub":"77","role":"admin","exp":1000100})") +
+                       token.substr(dot2);
+  EXPECT_EQ(verifier_.verify(forged, now).error(), "token signature is invalid");
+  EXPECT_EQ(verifier_.verify(token, now).value(), (Principal{77, Role::staff}));
+}
+
 TEST_F(TokenTest, ReasonsNeverQuoteTheToken) {
   auto token = hs256(R"({"sub":"secret-sub","exp":4102444800})");
   auto r = verifier_.verify(token);
