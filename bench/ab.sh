@@ -4,7 +4,9 @@
 # median of each. Alternating cancels most of the drift that other work on a shared machine
 # causes between two long runs; each case is also given as a ratio to the same binary's healthz.
 # Also each server's own CPU time per answered request (from /proc/PID/stat): on a machine shared
-# with other work, throughput swings with their load, CPU per request much less.
+# with other work, throughput swings with their load, CPU per request much less. Redis's CPU time
+# per request too when scripts/with-services's Redis pid is known (one Redis serves A and B, but
+# the runs alternate, so each run's share is its own).
 # Usage: scripts/with-services bench/ab.sh BIN_A BIN_B [rounds] [seconds]
 #   e.g. bench/ab.sh build/release/seckill-before build/release/seckill 5 2
 set -euo pipefail
@@ -21,6 +23,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_port() { for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.05; done; return 1; }
 declare -A port pid_of
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+redis_pid=$(head -n 1 "${SECKILL_TEST_SERVICES_DIR:-/nonexistent}/redis.pid" 2>/dev/null || true)
+redis_ticks() { if [ -n "$redis_pid" ]; then cpu_ticks "$redis_pid"; else echo 0; fi; }
 for side in A B; do
   bin=$a; [ "$side" = B ] && bin=$b
   port[$side]=$(free_port)
@@ -43,12 +47,15 @@ for r in $(seq 1 "$rounds"); do
   for c in "${cases[@]}"; do
     for side in A B; do
       t0=$(cpu_ticks "${pid_of[$side]}")
+      r0=$(redis_ticks)
       # shellcheck disable=SC2046
       "$load" bench --target "127.0.0.1:${port[$side]}" --duration "${secs}s" --jwt-secret "$secret" \
         --first-user $((1000000 + r * 10000000 + RANDOM)) --json --quiet $(args_of "$c") >"$work/run.json"
       t1=$(cpu_ticks "${pid_of[$side]}")
-      jq -r --arg s "$side" --arg c "$c" --argjson ticks $((t1 - t0)) --argjson hz "$(getconf CLK_TCK)" \
-        '"\($s) \($c) \(.requests_per_s) \(if .requests > 0 then $ticks / $hz * 1e6 / .requests else 0 end)"' \
+      r1=$(redis_ticks)
+      jq -r --arg s "$side" --arg c "$c" --argjson ticks $((t1 - t0)) --argjson rticks $((r1 - r0)) \
+        --argjson hz "$(getconf CLK_TCK)" \
+        '"\($s) \($c) \(.requests_per_s) \(if .requests > 0 then $ticks / $hz * 1e6 / .requests else 0 end) \(if .requests > 0 then $rticks / $hz * 1e6 / .requests else 0 end)"' \
         "$work/run.json" >>"$work/results"
     done
   done
@@ -69,4 +76,11 @@ for c in "${cases[@]}"; do
   cb=$(awk -v c="$c" '$1 == "B" && $2 == c {print $4}' "$work/results" | median)
   awk -v c="$c" -v a="$ma" -v b="$mb" -v ha="$ha" -v hb="$hb" -v ca="$ca" -v cb="$cb" \
     'BEGIN {printf "%-14s %10.0f %8.2f %10.0f %8.2f %8.2f   %12.1f %12.1f %8.2f\n", c, a, a / ha, b, b / hb, b / a, ca, cb, (ca > 0 ? cb / ca : 0)}'
+done
+[ -n "$redis_pid" ] || exit 0
+printf "\n%-14s %14s %14s %8s\n" case "A redis us/req" "B redis us/req" "B/A"
+for c in "${cases[@]}"; do
+  ra=$(awk -v c="$c" '$1 == "A" && $2 == c {print $5}' "$work/results" | median)
+  rb=$(awk -v c="$c" '$1 == "B" && $2 == c {print $5}' "$work/results" | median)
+  awk -v c="$c" -v a="$ra" -v b="$rb" 'BEGIN {printf "%-14s %14.1f %14.1f %8.2f\n", c, a, b, (a > 0 ? b / a : 0)}'
 done

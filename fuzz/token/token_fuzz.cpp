@@ -3,12 +3,15 @@
 //   odd:  a JWT payload, signed with the right secret and then verified, so the claim parsing
 //         (sub, role, exp of every type and size) is reached behind a valid signature.
 // Oracle: no crash; an accepted token has a positive user id and a known role; a raw token is
-// never accepted unless it is one the signer could have made (the seeds hold such tokens).
+// never accepted unless it is one the signer could have made (the seeds hold such tokens); and
+// for a payload, the claims scanner answers exactly as the general JSON parser does.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
+#include "auth/token_claims.hpp"
 #include "auth/token_signer.hpp"
 #include "auth/token_verifier.hpp"
 
@@ -18,6 +21,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const bool sign_first = (data[0] & 1) != 0;
   std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
+  if (sign_first) {
+    const auto now = std::chrono::system_clock::from_time_t(2'000'000'000);
+    auto fast = seckill::auth::read_claims(rest, now);
+    auto reference = seckill::auth::read_claims_generic(rest, now);
+    if (fast.has_value() != reference.has_value()) std::abort();
+    if (fast ? *fast != *reference : fast.error() != reference.error()) std::abort();
+  }
   auto result = sign_first ? verifier.verify(signer.sign_payload(rest)) : verifier.verify(rest);
   if (!result) {
     if (result.error().empty()) std::abort();  // a refusal always says why

@@ -9,6 +9,7 @@
 #include "api/json_fields.hpp"
 #include "api/path_id.hpp"
 #include "http/json_response.hpp"
+#include "http/json_text.hpp"
 
 namespace seckill::api {
 
@@ -54,9 +55,11 @@ asio::awaitable<HandlerResult> post_reminder(remind::ReminderService& service,
   if (!caller) co_return std::unexpected(caller.error());
   auto done = co_await service.remind(caller->user_id, std::string(ctx.path_string("ticket")));
   if (!done) co_return std::unexpected(done.error());
-  co_return http::json_response(status::created,
-                                json::object{{"reminder_id", id_string(done->reminder_id)},
-                                             {"new_record", done->new_record}});
+  // {"reminder_id":"ID","new_record":true}, written directly: every new reminder answers this.
+  std::string body = R"({"reminder_id":)";
+  http::append_json_string(body, id_string(done->reminder_id));
+  body.append(done->new_record ? R"(,"new_record":true})" : R"(,"new_record":false})");
+  co_return http::Response(status::created, std::move(body));
 }
 
 asio::awaitable<HandlerResult> ticket_reminders(remind::ReminderService& service,

@@ -6,6 +6,7 @@
 #include "api/path_id.hpp"
 #include "http/json_body.hpp"
 #include "http/json_response.hpp"
+#include "http/json_text.hpp"
 
 namespace seckill::api {
 
@@ -71,9 +72,13 @@ asio::awaitable<HandlerResult> take_order(sale::SaleService& sale, RequestContex
   auto taken = co_await sale.take_order(caller->user_id, voucher_id);
   sale.outcomes().record(voucher_id, taken ? std::nullopt : std::optional(taken.error().code));
   if (!taken) co_return std::unexpected(taken.error());
-  co_return http::json_response(
-      status::created,
-      json::object{{"order_id", id_string(taken->order_id)}, {"status", to_string(taken->status)}});
+  // {"order_id":"ID","status":"..."}, written directly: every purchase answers this.
+  std::string body = R"({"order_id":)";
+  http::append_json_string(body, id_string(taken->order_id));
+  body.append(R"(,"status":)");
+  http::append_json_string(body, to_string(taken->status));
+  body.push_back('}');
+  co_return http::Response(status::created, std::move(body));
 }
 
 asio::awaitable<HandlerResult> get_order(sale::SaleService& sale, RequestContext& ctx) {

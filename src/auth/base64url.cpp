@@ -55,24 +55,48 @@ std::string base64url_encode(std::string_view bytes) {
   return out;
 }
 
-std::optional<std::string> base64url_decode(std::string_view text) {
+std::optional<std::size_t> base64url_decoded_size(std::string_view text) {
   if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    std::int8_t v = kDecode[static_cast<unsigned char>(c)];
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
+  return text.size() / 4 * 3 + (text.size() % 4 == 0 ? 0 : text.size() % 4 - 1);
+}
+
+std::optional<std::size_t> base64url_decode_to(std::string_view text, std::span<char> out) {
+  auto size = base64url_decoded_size(text);
+  if (!size || *size > out.size()) return std::nullopt;
+  auto value = [&](std::size_t k) {
+    return static_cast<std::int32_t>(kDecode[static_cast<unsigned char>(text[k])]);
+  };
+  char* p = out.data();
+  std::size_t i = 0;
+  // Four characters, three bytes at a time; a negative table entry (not in the alphabet) makes
+  // the OR of the four negative.
+  for (; i + 4 <= text.size(); i += 4) {
+    const std::int32_t a = value(i), b = value(i + 1), c = value(i + 2), d = value(i + 3);
+    if ((a | b | c | d) < 0) return std::nullopt;
+    const auto v = static_cast<std::uint32_t>((a << 18) | (b << 12) | (c << 6) | d);
+    *p++ = static_cast<char>(v >> 16);
+    *p++ = static_cast<char>((v >> 8) & 0xFF);
+    *p++ = static_cast<char>(v & 0xFF);
   }
-  // Leftover bits (2 or 4) must be zero: otherwise several texts would decode to the same bytes.
-  if ((acc & ((1U << bits) - 1U)) != 0) return std::nullopt;
+  const std::size_t rest = text.size() - i;
+  if (rest >= 2) {
+    const std::int32_t a = value(i), b = value(i + 1), c = rest == 3 ? value(i + 2) : 0;
+    if ((a | b | c) < 0) return std::nullopt;
+    const auto v = static_cast<std::uint32_t>((a << 18) | (b << 12) | (c << 6));
+    *p++ = static_cast<char>(v >> 16);
+    if (rest == 3) *p++ = static_cast<char>((v >> 8) & 0xFF);
+    // The unused low bits of the last character must be zero: otherwise several texts would
+    // decode to the same bytes.
+    if ((rest == 2 ? (v & 0xFFFF) : (v & 0xFF)) != 0) return std::nullopt;
+  }
+  return *size;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  auto size = base64url_decoded_size(text);
+  if (!size) return std::nullopt;
+  std::string out(*size, '\0');
+  if (!base64url_decode_to(text, out)) return std::nullopt;
   return out;
 }
 

@@ -1,14 +1,13 @@
 #include "auth/token_verifier.hpp"
 
-#include <charconv>
-#include <cmath>
-#include <cstdint>
+#include <array>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <openssl/crypto.h>
 
 #include "auth/base64url.hpp"
+#include "auth/token_claims.hpp"
 
 namespace seckill::auth {
 namespace {
@@ -31,33 +30,13 @@ std::expected<boost::json::object, std::string> decode_json_object(std::string_v
   return std::move(value.as_object());
 }
 
-std::expected<std::uint64_t, std::string> parse_sub(const boost::json::value& sub) {
-  const std::string kBad = "token sub must be a positive 64-bit integer";
-  if (sub.is_int64()) {
-    if (sub.get_int64() <= 0) return std::unexpected(kBad);
-    return static_cast<std::uint64_t>(sub.get_int64());
-  }
-  if (sub.is_uint64()) {
-    if (sub.get_uint64() == 0) return std::unexpected(kBad);
-    return sub.get_uint64();
-  }
-  if (sub.is_string()) {
-    std::string_view text = sub.get_string();
-    std::uint64_t value = 0;
-    // from_chars takes no sign, so "-1" and "+1" are refused along with "", "1.0" and "1e3".
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value == 0) {
-      return std::unexpected(kBad);
-    }
-    return value;
-  }
-  // Doubles included: above 2^64 Boost.JSON gives one, and 1.5 is no user id.
-  return std::unexpected(kBad);
-}
-
 }  // namespace
 
-TokenVerifier::TokenVerifier(std::string_view secret) : hmac_(secret) {}
+TokenVerifier::TokenVerifier(std::string_view secret)
+    : hmac_(secret), recent_(std::make_unique<RecentTokens>()) {}
+TokenVerifier::~TokenVerifier() = default;
+TokenVerifier::TokenVerifier(TokenVerifier&&) noexcept = default;
+TokenVerifier& TokenVerifier::operator=(TokenVerifier&&) noexcept = default;
 
 std::expected<Principal, std::string> TokenVerifier::verify(std::string_view token) const {
   return verify(token, std::chrono::system_clock::now());
@@ -67,6 +46,8 @@ std::expected<Principal, std::string> TokenVerifier::verify(
     std::string_view token, std::chrono::system_clock::time_point now) const {
   if (token.empty()) return std::unexpected("token is empty");
   if (token.size() > kMaxTokenBytes) return std::unexpected("token is too long");
+  const double now_s = std::chrono::duration<double>(now.time_since_epoch()).count();
+  if (auto known = recent_->find(token, now_s)) return *known;
   auto dot1 = token.find('.');
   auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
   if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
@@ -87,44 +68,22 @@ std::expected<Principal, std::string> TokenVerifier::verify(
     }
   }
 
-  auto signature = base64url_decode(signature_part);
+  // Decoded on the stack: no allocation for the signature or the payload.
+  std::array<char, 32> signature{};
+  auto signature_size = base64url_decode_to(signature_part, signature);
   auto expected = hmac_.mac(token.substr(0, dot2));
-  if (!signature || signature->size() != expected.size() ||
-      CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0) {
+  if (!signature_size || *signature_size != expected.size() ||
+      CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0) {
     return std::unexpected("token signature is invalid");
   }
 
-  auto payload = decode_json_object(payload_part, "payload");
-  if (!payload) return std::unexpected(std::move(payload.error()));
-
-  const auto* exp = payload->if_contains("exp");
-  if (exp == nullptr) return std::unexpected("token has no exp claim");
-  double exp_s = 0;
-  if (exp->is_int64()) {
-    exp_s = static_cast<double>(exp->get_int64());
-  } else if (exp->is_uint64()) {
-    exp_s = static_cast<double>(exp->get_uint64());
-  } else if (exp->is_double() && std::isfinite(exp->get_double())) {
-    exp_s = exp->get_double();
-  } else {
-    return std::unexpected("token exp claim must be a number");
-  }
-  double now_s = std::chrono::duration<double>(now.time_since_epoch()).count();
-  if (now_s >= exp_s) return std::unexpected("token has expired");
-
-  const auto* sub = payload->if_contains("sub");
-  if (sub == nullptr) return std::unexpected("token has no sub claim");
-  auto user_id = parse_sub(*sub);
-  if (!user_id) return std::unexpected(std::move(user_id.error()));
-
-  Role role = Role::user;
-  if (const auto* r = payload->if_contains("role"); r != nullptr) {
-    std::optional<Role> parsed;
-    if (r->is_string()) parsed = parse_role(r->get_string());
-    if (!parsed) return std::unexpected("token role must be user, staff or admin");
-    role = *parsed;
-  }
-  return Principal{*user_id, role};
+  std::array<char, kMaxTokenBytes / 4 * 3> payload;  // NOLINT: written before it is read
+  auto payload_size = base64url_decode_to(payload_part, payload);
+  if (!payload_size) return std::unexpected("token payload is not base64url");
+  auto claims = read_claims(std::string_view(payload.data(), *payload_size), now);
+  if (!claims) return std::unexpected(std::move(claims.error()));
+  recent_->remember(token, claims->principal, claims->exp_s);
+  return claims->principal;
 }
 
 }  // namespace seckill::auth

@@ -4,11 +4,13 @@
 
 #include <chrono>
 #include <expected>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "auth/hmac_sha256.hpp"
 #include "auth/principal.hpp"
+#include "auth/recent_tokens.hpp"
 
 namespace seckill::auth {
 
@@ -24,6 +26,9 @@ class TokenVerifier {
  public:
   /// Throws std::runtime_error if OpenSSL cannot provide HMAC-SHA256.
   explicit TokenVerifier(std::string_view secret);
+  ~TokenVerifier();
+  TokenVerifier(TokenVerifier&&) noexcept;
+  TokenVerifier& operator=(TokenVerifier&&) noexcept;
 
   /// The principal of `token`, or a short reason ("token has expired", ...) that never quotes
   /// the token. Thread-safe (const, and the HMAC context is only read).
@@ -35,6 +40,8 @@ class TokenVerifier {
 
  private:
   HmacSha256 hmac_;
+  /// Tokens that verified lately: the same token again costs a lookup (see recent_tokens.hpp).
+  std::unique_ptr<RecentTokens> recent_;
 };
 
 }  // namespace seckill::auth

@@ -2,8 +2,7 @@
 
 #include <string>
 
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
+#include "http/json_text.hpp"
 
 namespace seckill::http {
 
@@ -43,13 +42,19 @@ status status_for(ErrorCode code) {
 }
 
 Response error_response(const Failure& failure) {
-  boost::json::object error;
-  error["code"] = to_string(failure.code);
-  error["message"] = failure.message;
-  if (failure.retry_after_s) error["retry_after_s"] = *failure.retry_after_s;
-  boost::json::object body;
-  body["error"] = std::move(error);
-  Response response(status_for(failure.code), boost::json::serialize(body));
+  // {"error":{"code":"...","message":"...","retry_after_s":N}}, written directly (json_text.hpp).
+  std::string body;
+  body.reserve(48 + failure.message.size());
+  body.append(R"({"error":{"code":)");
+  append_json_string(body, to_string(failure.code));
+  body.append(R"(,"message":)");
+  append_json_string(body, failure.message);
+  if (failure.retry_after_s) {
+    body.append(R"(,"retry_after_s":)");
+    append_json_integer(body, *failure.retry_after_s);
+  }
+  body.append("}}");
+  Response response(status_for(failure.code), std::move(body));
   if (failure.code == ErrorCode::rate_limited && failure.retry_after_s) {
     response.set_header("Retry-After",
                         std::to_string(*failure.retry_after_s < 0 ? 0 : *failure.retry_after_s));

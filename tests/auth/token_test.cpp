@@ -6,6 +6,7 @@
 
 #include "auth/base64url.hpp"
 #include "auth/hmac_sha256.hpp"
+#include "auth/token_claims.hpp"
 #include "auth/token_signer.hpp"
 #include "auth/token_verifier.hpp"
 
@@ -147,6 +148,94 @@ TEST_F(TokenTest, RoleDefaultsToUserAndMustBeKnown) {
               "token role must be user, staff or admin")
         << role;
   }
+}
+
+// The scanner for TokenSigner's shape and Boost.JSON answer alike, whatever the payload: those
+// the scanner reads and those it hands on.
+TEST(TokenClaims, ScannerAgreesWithTheGeneralParser) {
+  const auto now = std::chrono::system_clock::from_time_t(2'000'000'000);
+  const std::vector<std::string> payloads = {
+      R"({"sub":"42","role":"staff","exp":4102444800})",
+      R"({"sub":"42","role":"user","exp":1999999999})",
+      R"({"sub":"42","role":"user","exp":2000000000})",
+      R"({"sub":"42","exp":2000000001})",
+      R"({"sub":42,"exp":4102444800})",
+      R"({"sub":0,"exp":4102444800})",
+      R"({"sub":"0","exp":4102444800})",
+      R"({"sub":"","exp":4102444800})",
+      R"({"sub":"-1","exp":4102444800})",
+      R"({"sub":-1,"exp":4102444800})",
+      R"({"sub":"18446744073709551615","exp":4102444800})",
+      R"({"sub":"18446744073709551616","exp":4102444800})",
+      R"({"sub":18446744073709551615,"exp":4102444800})",
+      R"({"sub":999999999999999999,"exp":4102444800})",
+      R"({"sub":1000000000000000000,"exp":4102444800})",
+      R"({"sub":"01","exp":4102444800})",
+      R"({"sub":01,"exp":4102444800})",
+      R"({"sub":"7","exp":04102444800})",
+      R"({"sub":"7","exp":4102444800.5})",
+      R"({"sub":"7","exp":-5})",
+      R"({"sub":"7","exp":"4102444800"})",
+      R"({"sub":"7","exp":null})",
+      R"({"sub":"7","exp":4102444800,"role":"root"})",
+      R"({"sub":"7","exp":4102444800,"role":7})",
+      R"({"sub":"7","exp":4102444800,"role":"Admin"})",
+      R"({"sub":"7","exp":4102444800,"role":"admin","x":"y","n":1})",
+      R"({"sub":"7","exp":4102444800,"nested":{"a":1}})",
+      R"({"sub":"7","sub":"8","exp":4102444800})",
+      R"({"exp":4102444800})",
+      R"({"sub":"7"})",
+      R"({})",
+      R"({"sub":"7","exp":4102444800,})",
+      R"({"sub":"7","exp":4102444800}x)",
+      R"({"sub":"7","exp":4102444800)",
+      R"({"sub":"7" ,"exp":4102444800})",
+      R"( {"sub":"7","exp":4102444800})",
+      R"({"sub":"7","exp":4102444800})",
+      R"({"sub":"7","exp":4102444800})",
+      "{\"sub\":\"7\",\"exp\":4102444800,\"r\":\"\xc3\xa9\"}",
+      "{\"sub\":\"7\",\"exp\":4102444800,\"r\":\"\xff\"}",
+      "{\"sub\":\"7\",\"exp\":4102444800,\"r\":\"a\tb\"}",
+      R"({"sub":"7","exp":4102444800,"role":"user"})",
+      R"({"sub":"7","exp":4102444800:)",
+      R"({"sub":)",
+      R"({"sub")",
+      R"({")",
+      "{",
+      "",
+      "[]",
+      "null",
+      R"("sub")",
+  };
+  for (const auto& payload : payloads) {
+    auto fast = read_claims(payload, now);
+    auto reference = read_claims_generic(payload, now);
+    EXPECT_EQ(fast.has_value(), reference.has_value()) << payload;
+    if (fast && reference) {
+      EXPECT_EQ(*fast, *reference) << payload;
+    } else if (!fast && !reference) {
+      EXPECT_EQ(fast.error(), reference.error()) << payload;
+    }
+  }
+}
+
+// A token seen again is answered from RecentTokens: the same answer, its expiry still checked,
+// and a token that differs in any byte (here: another payload under the same signature, so the
+// same slot) is verified in full.
+TEST_F(TokenTest, ATokenSeenAgainGivesTheSameAnswer) {
+  const auto now = std::chrono::system_clock::from_time_t(1'000'000);
+  auto token = signer_.sign_until(77, Role::staff, 1'000'100);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(verifier_.verify(token, now).value(), (Principal{77, Role::staff}));
+  EXPECT_EQ(verifier_.verify(token, now + 100s).error(), "token has expired");
+  EXPECT_EQ(verifier_.verify(token, now + 99s).value(), (Principal{77, Role::staff}));
+  auto dot1 = token.find('.');
+  auto dot2 = token.find('.', dot1 + 1);
+  std::string forged = token.substr(0, dot1 + 1) +
+                       base64url_encode(R"({"sub":"77","role":"admin","exp":1000100})") +
+                       token.substr(dot2);
+  EXPECT_EQ(verifier_.verify(forged, now).error(), "token signature is invalid");
+  EXPECT_EQ(verifier_.verify(token, now).value(), (Principal{77, Role::staff}));
 }
 
 TEST_F(TokenTest, ReasonsNeverQuoteTheToken) {

@@ -253,3 +253,50 @@ TEST_P(StockBuckets, OneBucketIsTheUnsplitLayout) {
   EXPECT_EQ(s.stock[0], 5);
   EXPECT_EQ(s.stock[1], -999);
 }
+
+namespace {
+
+struct PendingSeen {
+  sale::TakeResult taken, again;
+  std::optional<Order> pending, refused_pending;
+};
+
+asio::awaitable<PendingSeen> take_then_find(redis::Client& client, unsigned buckets,
+                                            std::uint64_t voucher) {
+  co_await client.connect();
+  RedisStockGate gate(client, {}, buckets);
+  PendingSeen seen;
+  Order order{voucher * 10 + 1, 42, voucher, SysTime(1'234'567ms), OrderStatus::pending};
+  seen.taken = co_await gate.take(order);
+  seen.pending = co_await gate.find_pending(order.id);
+  Order second{voucher * 10 + 2, 42, voucher, SysTime(1'234'999ms), OrderStatus::pending};
+  seen.again = co_await gate.take(second);
+  seen.refused_pending = co_await gate.find_pending(second.id);
+  client.close();
+  co_return seen;
+}
+
+}  // namespace
+
+// GET /orders/{id} answers `pending` from the record the take leaves (written by the take
+// script itself on a single Redis, by a separate SET on a cluster); a refused take leaves none.
+TEST_P(StockBuckets, ATakenOrderIsPendingAtOnce) {
+  for (unsigned k : {1u, 3u}) {
+    const auto voucher = random_voucher();
+    load(k, voucher, 5);
+    asio::io_context io;
+    redis::Client client(io, options_for(GetParam()));
+    auto f = asio::co_spawn(io, take_then_find(client, k, voucher), asio::use_future);
+    io.run_for(30s);
+    auto seen = f.get();
+    EXPECT_EQ(seen.taken.outcome, sale::TakeOutcome::taken) << k << " buckets";
+    ASSERT_TRUE(seen.pending.has_value()) << k << " buckets";
+    EXPECT_EQ(seen.pending->id, voucher * 10 + 1);
+    EXPECT_EQ(seen.pending->user_id, 42u);
+    EXPECT_EQ(seen.pending->voucher_id, voucher);
+    EXPECT_EQ(seen.pending->created_at, SysTime(1'234'567ms));
+    EXPECT_EQ(seen.pending->status, OrderStatus::pending);
+    EXPECT_EQ(seen.again.outcome, sale::TakeOutcome::already_ordered) << k << " buckets";
+    EXPECT_FALSE(seen.refused_pending.has_value()) << k << " buckets";
+  }
+}

@@ -62,6 +62,13 @@ TEST(ErrorResponse, MessageIsEscaped) {
             "a \"quoted\"\nline");
 }
 
+TEST(ErrorResponse, BodyBytesAsBefore) {
+  EXPECT_EQ(error_response({ErrorCode::already_reminded, "wait", 120}).body(),
+            R"({"error":{"code":"already_reminded","message":"wait","retry_after_s":120}})");
+  EXPECT_EQ(error_response({ErrorCode::sold_out, "this voucher is sold out", {}}).body(),
+            R"({"error":{"code":"sold_out","message":"this voucher is sold out"}})");
+}
+
 TEST(ErrorResponse, HeadIsWellFormed) {
   Response r = error_response({ErrorCode::rate_limited, "x", 1});
   std::string head;

@@ -1,5 +1,9 @@
 #include "store/postgres/pg_time.hpp"
 
+#include <random>
+#include <vector>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "store/postgres/pg_param.hpp"
@@ -12,6 +16,37 @@ TEST(PgTime, FormatsUtcWithMicroseconds) {
   auto t = sys_days{year{2026} / 11 / 22} + 10h + 123456us;
   EXPECT_EQ(format_pg_time(t), "2026-11-22 10:00:00.123456+00");
   EXPECT_EQ(format_pg_time(sys_days{year{1970} / 1 / 1}), "1970-01-01 00:00:00.000000+00");
+}
+
+// The digits written by hand match fmt's formatting (what format_pg_time used before) across
+// the years PostgreSQL and we care about.
+TEST(PgTime, MatchesFmtFormatting) {
+  auto reference = [](SysTime t) {
+    auto us = floor<microseconds>(t);
+    auto day = floor<days>(us);
+    year_month_day ymd{day};
+    hh_mm_ss hms{us - day};
+    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}+00", static_cast<int>(ymd.year()),
+                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                       hms.hours().count(), hms.minutes().count(), hms.seconds().count(),
+                       hms.subseconds().count());
+  };
+  std::mt19937_64 random(7);
+  std::uniform_int_distribution<std::int64_t> micros(-62'000'000'000'000'000,
+                                                     253'000'000'000'000'000);
+  for (int i = 0; i < 20000; ++i) {
+    SysTime t = from_epoch_micros(micros(random));
+    ASSERT_EQ(format_pg_time(t), reference(t));
+  }
+  const std::vector<SysTime> edges = {SysTime{},
+                                      SysTime{} - 1us,
+                                      sys_days{year{9999} / 12 / 31} + 86399999999us,
+                                      sys_days{year{1} / 1 / 1} + 0us,
+                                      sys_days{year{-1} / 6 / 1} + 1us,
+                                      sys_days{year{10000} / 1 / 1} + 1us};
+  for (SysTime t : edges) {
+    EXPECT_EQ(format_pg_time(t), reference(t));
+  }
 }
 
 TEST(PgTime, EpochMicrosRoundTrip) {

@@ -54,14 +54,17 @@ std::int64_t millis_of(SysTime t) {
 // Three constructors rather than default arguments: a braced default argument of a gate built in
 // a coroutine frame is one of GCC 12's coroutine traps.
 RedisStockGate::RedisStockGate(seckill::redis::Client& client)
-    : client_(client), ack_(), buckets_(1) {}
+    : client_(client), ack_(), buckets_(1), pending_in_script_(!client.cluster()) {}
 
 RedisStockGate::RedisStockGate(seckill::redis::Client& client, seckill::redis::AckReplicas ack)
-    : client_(client), ack_(ack), buckets_(1) {}
+    : client_(client), ack_(ack), buckets_(1), pending_in_script_(!client.cluster()) {}
 
 RedisStockGate::RedisStockGate(seckill::redis::Client& client, seckill::redis::AckReplicas ack,
                                unsigned buckets)
-    : client_(client), ack_(ack), buckets_(std::max(1u, buckets)) {}
+    : client_(client),
+      ack_(ack),
+      buckets_(std::max(1u, buckets)),
+      pending_in_script_(!client.cluster()) {}
 
 unsigned RedisStockGate::home_bucket(std::uint64_t user_id, unsigned buckets) {
   // splitmix64's finalizer: consecutive user ids spread evenly.
@@ -100,9 +103,11 @@ asio::awaitable<sale::TakeResult> RedisStockGate::take(Order order) {
   auto order_id = std::to_string(order.id);
   auto voucher = std::to_string(order.voucher_id);
   auto at = std::to_string(millis_of(order.created_at));
-  std::array<std::string_view, 3> script_keys{keys.stock, keys.buyers, keys.orders};
+  // On a single Redis the script writes the pending record too: one round trip per purchase.
+  const std::string pending_key = pending_in_script_ ? pending_order_key(order.id) : std::string();
+  std::array<std::string_view, 4> script_keys{keys.stock, keys.buyers, keys.orders, pending_key};
   std::array<std::string_view, 4> script_args{user, order_id, voucher, at};
-  const std::span<const std::string_view> key_span(script_keys);
+  const std::span<const std::string_view> key_span(script_keys.data(), pending_in_script_ ? 4 : 3);
   const std::span<const std::string_view> arg_span(script_args);
   // With acknowledgement, the order survives the loss of the master once WAIT says so (one
   // round trip more); without, a failover may forget the last writes (docs/scaling.md).
@@ -118,7 +123,7 @@ asio::awaitable<sale::TakeResult> RedisStockGate::take(Order order) {
   auto value = parts[1].as_integer();
   switch (code) {
     case 1: {
-      co_await write_pending_record(order.id, voucher, user, at);
+      if (!pending_in_script_) co_await write_pending_record(order.id, voucher, user, at);
       co_return sale::TakeResult{sale::TakeOutcome::taken, value};
     }
     case 0:
@@ -189,8 +194,9 @@ asio::awaitable<std::optional<std::vector<std::uint64_t>>> RedisStockGate::buyer
   co_return out;
 }
 
-// Best effort: the order is decided and queued whatever happens here; this only lets
-// GET /orders/{id} say `pending` before the writer has stored it.
+// On a Redis Cluster only (the record's key is in another slot than the voucher's, so the take
+// script cannot write it). Best effort: the order is decided and queued whatever happens here;
+// this only lets GET /orders/{id} say `pending` before the writer has stored it.
 asio::awaitable<void> RedisStockGate::write_pending_record(std::uint64_t order_id,
                                                            std::string_view voucher,
                                                            std::string_view user,
@@ -221,8 +227,9 @@ asio::awaitable<sale::TakeResult> RedisStockGate::take_bucketed(Order order) {
   auto order_id = std::to_string(order.id);
   auto voucher = std::to_string(order.voucher_id);
   auto at = std::to_string(millis_of(order.created_at));
-  std::array<std::string_view, 3> script_keys{keys.stock, keys.buyers, keys.orders};
-  const std::span<const std::string_view> key_span(script_keys);
+  const std::string pending_key = pending_in_script_ ? pending_order_key(order.id) : std::string();
+  std::array<std::string_view, 4> script_keys{keys.stock, keys.buyers, keys.orders, pending_key};
+  const std::span<const std::string_view> key_span(script_keys.data(), pending_in_script_ ? 4 : 3);
 
   auto attempt = [&](std::string_view add) {
     std::array<std::string_view, 5> args{user, order_id, voucher, at, add};
@@ -263,7 +270,7 @@ asio::awaitable<sale::TakeResult> RedisStockGate::take_bucketed(Order order) {
   }
   switch (code) {
     case 1: {
-      co_await write_pending_record(order.id, voucher, user, at);
+      if (!pending_in_script_) co_await write_pending_record(order.id, voucher, user, at);
       // The caller marks the voucher sold out when this reaches 0: the home bucket running
       // dry is not enough, every bucket must be.
       std::int64_t left = value;

@@ -36,14 +36,18 @@ class RedisStockGate : public sale::StockGate {
   seckill::redis::Client& client_;
   boost::asio::awaitable<sale::TakeResult> take_bucketed(Order order);
   boost::asio::awaitable<std::int64_t> total_left(std::uint64_t voucher_id);
-  /// The `pending` record GET /orders/{id} reads until the writer stores the order (the views
-  /// point into the caller's frame, which awaits this to the end).
+  /// The `pending` record GET /orders/{id} reads until the writer stores the order, written
+  /// apart from the take on a Redis Cluster (the views point into the caller's frame, which
+  /// awaits this to the end).
   boost::asio::awaitable<void> write_pending_record(std::uint64_t order_id,
                                                     std::string_view voucher, std::string_view user,
                                                     std::string_view at);
 
   seckill::redis::AckReplicas ack_;
   unsigned buckets_ = 1;
+  /// Single Redis: the take script writes the order's pending record itself (one round trip).
+  /// Redis Cluster: the record's key is in another slot, so a separate SET writes it.
+  bool pending_in_script_ = true;
 };
 
 }  // namespace seckill::coordinator::redis

@@ -5,6 +5,7 @@
 --
 -- KEYS[1]  bucket stock   KEYS[2] bucket buyers (the user's home bucket: the only place their
 --          mark is ever written)   KEYS[3] bucket order stream
+-- KEYS[4]  optional: the order's pending record, as in take_order.lua (single Redis only)
 -- ARGV[1]  user_id   ARGV[2] order_id   ARGV[3] voucher_id   ARGV[4] created_at (ms)
 -- ARGV[5]  units to add before taking (0 or what a borrow moved)
 --
@@ -29,4 +30,7 @@ end
 redis.call('DECR', KEYS[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('XADD', KEYS[3], '*', 'o', ARGV[2], 'u', ARGV[1], 'v', ARGV[3], 't', ARGV[4])
+if KEYS[4] then
+  redis.call('SET', KEYS[4], ARGV[3] .. ':' .. ARGV[1] .. ':' .. ARGV[4], 'EX', 86400)
+end
 return {1, stock - 1}

@@ -4,6 +4,10 @@
 -- KEYS[1]  {v:ID}:stock    units left (integer); absent: the voucher is not loaded
 -- KEYS[2]  {v:ID}:buyers   hash user_id -> order_id of every user who holds an order
 -- KEYS[3]  {v:ID}:orders   stream of taken orders, read by the order writers
+-- KEYS[4]  optional: seckill:order:ORDER_ID, the order's `pending` record
+--          ("voucher_id:user_id:created_at", for a day), written with the take so that a
+--          purchase is one round trip. Another slot: given on a single Redis only; on a Redis
+--          Cluster the caller writes the record itself.
 -- ARGV[1]  user_id   ARGV[2] order_id   ARGV[3] voucher_id   ARGV[4] created_at (ms since epoch)
 --
 -- Returns {1, units_left}   taken
@@ -25,4 +29,7 @@ end
 redis.call('DECR', KEYS[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('XADD', KEYS[3], '*', 'o', ARGV[2], 'u', ARGV[1], 'v', ARGV[3], 't', ARGV[4])
+if KEYS[4] then
+  redis.call('SET', KEYS[4], ARGV[3] .. ':' .. ARGV[1] .. ':' .. ARGV[4], 'EX', 86400)
+end
 return {1, stock - 1}

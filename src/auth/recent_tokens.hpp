@@ -1,0 +1,49 @@
+#pragma once
+// The tokens verified lately: a client sends the same token with every request of its session,
+// and checking its HMAC and reading its claims again each time was most of the cost of an
+// authenticated request that is answered from memory (a repeated reminder, a sold-out answer).
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string_view>
+
+#include "auth/principal.hpp"
+
+namespace seckill::auth {
+
+/// A small direct-mapped table of verified tokens, by their exact bytes. Only tokens that
+/// verified are remembered, so a hit is as good as a verification: the bytes are the same as
+/// those whose signature was checked. The expiry is checked again on every hit; a newer token in
+/// the same slot replaces an older one. Thread-safe (one short lock per call).
+class RecentTokens {
+ public:
+  static constexpr std::size_t kSlots = 256;
+  /// Longer tokens are not remembered (ours are ~150 bytes).
+  static constexpr std::size_t kMaxTokenBytes = 320;
+
+  RecentTokens();
+  ~RecentTokens();
+
+  /// The principal of `token` if it verified lately and expires after `now_s` (Unix seconds).
+  std::optional<Principal> find(std::string_view token, double now_s) const;
+
+  /// Remembers a token that verified, valid until `exp_s`.
+  void remember(std::string_view token, Principal principal, double exp_s);
+
+ private:
+  struct Slot {
+    std::array<char, kMaxTokenBytes> bytes;
+    std::size_t size = 0;    // 0: empty
+    std::uint64_t tail = 0;  // the token's last eight bytes
+    Principal principal;
+    double exp_s = 0;
+  };
+  mutable std::mutex mutex_;
+  std::unique_ptr<std::array<Slot, kSlots>> slots_;
+};
+
+}  // namespace seckill::auth
