@@ -141,6 +141,14 @@ FailoverOutcome sale_with_failover(bool ack, bool stall_replica, long long stock
                            " cluster nodes");
     return {};
   }
+  // The replica of a fresh cluster may still be in its first full sync: a kill now would lose
+  // the voucher itself, not just the last moment's writes. WAIT returns once it holds
+  // everything written so far (the voucher's stock included).
+  const auto synced = shell(fmt::format("redis-cli -p {} wait 1 10000", master));
+  if (synced.rfind("1", 0) != 0) {
+    ADD_FAILURE() << "the voucher's replica did not catch up within 10 s: " << synced;
+    return {};
+  }
   const int master_pid = PrivateCluster::pid_of(master);
 
   std::mutex mutex;
