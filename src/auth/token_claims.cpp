@@ -65,9 +65,10 @@ std::optional<std::int64_t> scan_integer(std::string_view s, std::size_t& i) {
   const std::size_t start = i;
   std::int64_t value = 0;
   while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    // A 19th digit is refused before it is multiplied in (it could overflow int64).
+    if (i - start == 18) return std::nullopt;
     value = value * 10 + (s[i] - '0');
     ++i;
-    if (i - start > 18) return std::nullopt;
   }
   const std::size_t digits = i - start;
   if (digits == 0 || (digits > 1 && s[start] == '0')) return std::nullopt;
