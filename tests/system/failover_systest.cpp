@@ -142,10 +142,12 @@ FailoverOutcome sale_with_failover(bool ack, bool stall_replica, long long stock
     return {};
   }
   // The replica of a fresh cluster may still be in its first full sync: a kill now would lose
-  // the voucher itself, not just the last moment's writes. WAIT returns once it holds
-  // everything written so far (the voucher's stock included).
-  const auto synced = shell(fmt::format("redis-cli -p {} wait 1 10000", master));
-  if (synced.rfind("1", 0) != 0) {
+  // the voucher itself (and the master, restarted without persistence, comes back empty), not
+  // just the last moment's writes. WAIT after a write in the voucher's slot, on the same
+  // connection, returns once the replica holds that write and everything before it.
+  const auto synced = shell(fmt::format(
+      "printf 'SET {{v:{0}}}:synced 1\\nWAIT 1 10000\\n' | redis-cli -p {1}", voucher, master));
+  if (synced.find("OK\n1") == std::string::npos) {
     ADD_FAILURE() << "the voucher's replica did not catch up within 10 s: " << synced;
     return {};
   }
@@ -200,8 +202,15 @@ FailoverOutcome sale_with_failover(bool ack, bool stall_replica, long long stock
   }
   ::kill(master_pid, SIGKILL);
   kill_ns = Clock::now().time_since_epoch().count();
-  std::thread reviver([&] {
+  std::thread reviver([&, replica = replica] {
     std::this_thread::sleep_for(std::chrono::seconds(4));
+    // Only once the replica has taken over (up to 20 s more on a loaded machine): the old master
+    // comes back without its data, and started before the election ends it would take its slots
+    // back empty, and its replica would copy the emptiness.
+    for (int i = 0; i < 200; ++i) {
+      if (shell(fmt::format("redis-cli -p {} role", replica)).rfind("master", 0) == 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     redis.revive(master);
   });
   // Until the stock is gone, or 30 s (the failover did not happen: outage_s stays 0).
