@@ -1,11 +1,17 @@
 #include "api/events_route.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
+#include <cstddef>
 #include <exception>
+#include <expected>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,10 +20,15 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "api/json_fields.hpp"
+#include "auth/base64url.hpp"
+#include "auth/token_claims.hpp"
 #include "core/infra_error.hpp"
 #include "core/rfc3339.hpp"
+#include "http/request_id.hpp"
 #include "metrics/voucher_outcomes.hpp"
 
 namespace seckill::api {
@@ -33,13 +44,104 @@ using http::RequestContext;
 namespace {
 
 constexpr int kQueueItems = 100;
+constexpr std::uint64_t kMinIntervalMs = 1000;
+constexpr std::uint64_t kMaxIntervalMs = 10'000;
+/// Retry-After of a refusal over the stream caps: a dashboard reconnects in a few seconds anyway.
+constexpr long long kStreamCapRetryS = 5;
+
+std::string address_key(const boost::asio::ip::address& client) {
+  if (client.is_v6() && client.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, client.to_v6()).to_string();
+  }
+  return client.to_string();
+}
+
+/// How many event streams each user and each client address holds open on this instance.
+/// Shared by the I/O threads, hence the mutex (taken once when a stream opens and once when it
+/// ends, never while a stream runs).
+class StreamCaps : public std::enable_shared_from_this<StreamCaps> {
+ public:
+  explicit StreamCaps(EventStreamLimits limits) : limits_(limits) {}
+
+  /// One open stream; the count goes down when the last copy of the slot is gone.
+  class Slot {
+   public:
+    Slot(std::shared_ptr<StreamCaps> caps, std::uint64_t user, std::string address)
+        : caps_(std::move(caps)), user_(user), address_(std::move(address)) {}
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+    ~Slot() { caps_->release(user_, address_); }
+
+   private:
+    std::shared_ptr<StreamCaps> caps_;
+    std::uint64_t user_;
+    std::string address_;
+  };
+
+  /// A slot for `user` from `client` (unspecified: counted per user only), or 429
+  /// `rate_limited` when either already holds its cap.
+  std::expected<std::shared_ptr<Slot>, Failure> open(std::uint64_t user,
+                                                     const boost::asio::ip::address& client) {
+    std::string address = client.is_unspecified() ? std::string() : address_key(client);
+    {
+      std::lock_guard lock(mutex_);
+      auto& by_user = per_user_[user];
+      if (by_user >= limits_.per_user) {
+        if (by_user == 0) per_user_.erase(user);
+        return std::unexpected(refusal("this user", limits_.per_user));
+      }
+      if (!address.empty()) {
+        auto& by_address = per_address_[address];
+        if (by_address >= limits_.per_address) {
+          if (by_address == 0) per_address_.erase(address);
+          if (by_user == 0) per_user_.erase(user);
+          return std::unexpected(refusal("this address", limits_.per_address));
+        }
+        ++by_address;
+      }
+      ++by_user;
+    }
+    return std::make_shared<Slot>(shared_from_this(), user, std::move(address));
+  }
+
+ private:
+  static Failure refusal(const char* who, std::size_t cap) {
+    return Failure{ErrorCode::rate_limited,
+                   fmt::format("too many event streams open for {} (at most {} at once); close "
+                               "one or retry in {} s",
+                               who, cap, kStreamCapRetryS),
+                   kStreamCapRetryS};
+  }
+
+  void release(std::uint64_t user, const std::string& address) {
+    std::lock_guard lock(mutex_);
+    if (auto it = per_user_.find(user); it != per_user_.end() && --it->second == 0) {
+      per_user_.erase(it);
+    }
+    if (address.empty()) return;
+    if (auto it = per_address_.find(address); it != per_address_.end() && --it->second == 0) {
+      per_address_.erase(it);
+    }
+  }
+
+  const EventStreamLimits limits_;
+  std::mutex mutex_;
+  std::unordered_map<std::uint64_t, std::size_t> per_user_;
+  std::unordered_map<std::string, std::size_t> per_address_;
+};
 
 struct Feed {
   sale::SaleService* sale;
   remind::ReminderService* reminders;
+  const auth::TokenVerifier* verifier;
   std::optional<std::uint64_t> voucher_id;
   bool staff;
   std::chrono::milliseconds interval;
+  /// The caller's token, checked again before every event: the stream ends when it expires.
+  std::string token;
+  std::chrono::system_clock::time_point expires_at;
+  std::string request_id;  // for the log, with a backend's failure
+  std::shared_ptr<StreamCaps::Slot> slot;
 };
 
 std::optional<std::uint64_t> parse_u64(std::string_view text) {
@@ -116,11 +218,12 @@ std::string sse_event(std::string_view name, const json::value& data) {
   return out;
 }
 
-json::value failure_json(const std::string& what) {
-  return json::object{{"message", "a backend is unavailable: " + what}};
+json::value message_json(std::string_view message) {
+  return json::object{{"message", message}};
 }
 
-/// One `tick` event, or a `failure` event when a backend is down.
+/// One `tick` event, or a `failure` event when a backend is down. The failure's detail (hosts,
+/// ports, users, server messages) goes to the log with the request id, never to the client.
 asio::awaitable<std::string> next_event(const Feed& feed) {
   std::optional<std::string> failure;
   json::object tick;
@@ -131,8 +234,21 @@ asio::awaitable<std::string> next_event(const Feed& feed) {
   } catch (const std::exception& e) {
     failure = e.what();
   }
-  if (failure) co_return sse_event("failure", failure_json(*failure));
+  if (failure) {
+    spdlog::warn("GET /api/v1/events: backend unavailable: {} request_id={}", *failure,
+                 feed.request_id);
+    co_return sse_event("failure", message_json("a backend is unavailable; the feed goes on"));
+  }
   co_return sse_event("tick", json::value(std::move(tick)));
+}
+
+/// Why the caller's token no longer admits the stream, or nullopt while it does.
+std::optional<std::string> token_refusal(const Feed& feed) {
+  const auto now = std::chrono::system_clock::now();
+  if (now >= feed.expires_at) return std::string("token has expired");
+  auto still = feed.verifier->verify(feed.token, now);
+  if (!still) return std::move(still.error());
+  return std::nullopt;
 }
 
 asio::awaitable<void> stream_events(Feed feed, http::StreamWriter& writer) {
@@ -140,33 +256,106 @@ asio::awaitable<void> stream_events(Feed feed, http::StreamWriter& writer) {
   const std::string hello = "retry: 2000\n\n";
   if (!co_await writer.write(hello)) co_return;
   while (!writer.stopping()) {
+    if (auto refused = token_refusal(feed)) {
+      // The last event; a browser's EventSource reconnecting with the same token gets 401.
+      const std::string last = sse_event("expired", message_json(*refused));
+      co_await writer.write(last);
+      break;
+    }
     std::string event = co_await next_event(feed);
     if (!co_await writer.write(event)) break;
-    timer.expires_after(feed.interval);
+    // Wake at the token's expiry if it comes before the next tick.
+    auto wait = std::min<std::chrono::system_clock::duration>(
+        feed.interval, feed.expires_at - std::chrono::system_clock::now());
+    timer.expires_after(std::max<std::chrono::system_clock::duration>(wait, {}));
     co_await timer.async_wait(kTuple);
   }
 }
 
-asio::awaitable<HandlerResult> open_events(const auth::TokenVerifier& verifier,
-                                           sale::SaleService& sale,
-                                           remind::ReminderService& reminders,
-                                           RequestContext& ctx) {
+/// When the (already verified) compact token `token` expires: its `exp` claim.
+std::chrono::system_clock::time_point token_expiry(std::string_view token) {
+  const auto first = token.find('.');
+  const auto second = token.find('.', first + 1);
+  auto payload = auth::base64url_decode(token.substr(first + 1, second - first - 1));
+  const auto now = std::chrono::system_clock::now();
+  if (!payload) return now;
+  auto claims = auth::read_claims(*payload, now);
+  if (!claims) return now;
+  // Clamped below the clock's range (nanoseconds in int64: up to 2262), so a far `exp` stays a
+  // far future rather than overflowing.
+  const double capped = std::min(claims->exp_s, 9.0e9);
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::duration<double>(capped)));
+}
+
+/// The bearer token of the request, read as RequestContext::principal() reads it (scheme in
+/// any case, spaces after it skipped): the Authorization header's, else `?access_token=`.
+std::optional<std::string> bearer_token(const RequestContext& ctx) {
+  std::string_view header = ctx.header(field::authorization);
+  if (header.empty()) return ctx.query("access_token");
+  constexpr std::string_view kScheme = "bearer ";
+  if (header.size() <= kScheme.size()) return std::nullopt;
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    const char c = header[i];
+    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != kScheme[i]) {
+      return std::nullopt;
+    }
+  }
+  header.remove_prefix(kScheme.size());
+  while (!header.empty() && header.front() == ' ')
+    header.remove_prefix(1);
+  return std::string(header);
+}
+
+struct EventsRoute {
+  const http::Router* router;
+  const auth::TokenVerifier* verifier;
+  sale::SaleService* sale;
+  remind::ReminderService* reminders;
+  std::shared_ptr<StreamCaps> caps;
+};
+
+/// The admission every route with a token goes through (see http::Router::handle), in the same
+/// order: before_authentication with the client's address, the token, after_authentication
+/// with the caller. Done here because the token may come in the query on this route only.
+asio::awaitable<HandlerResult> open_events(EventsRoute route, RequestContext& ctx) {
+  http::Admission* admission = route.router->admission();
+  if (admission != nullptr) {
+    auto refused = co_await admission->before_authentication(ctx.client_address());
+    if (refused) co_return std::unexpected(std::move(*refused));
+  }
   std::optional<auth::Principal> caller;
+  std::optional<std::string> token;
   if (!ctx.header(field::authorization).empty()) {
     const auto& p = ctx.principal();
     if (!p) co_return std::unexpected(p.error());
     caller = *p;
-  } else if (auto token = ctx.query("access_token")) {
-    auto p = verifier.verify(*token);
+    token = bearer_token(ctx);
+  } else if (auto query_token = ctx.query("access_token")) {
+    auto p = route.verifier->verify(*query_token);
     if (!p) co_return http::fail(ErrorCode::unauthorized, "access_token: " + p.error());
     caller = *p;
+    token = std::move(query_token);
   } else {
     co_return http::fail(ErrorCode::unauthorized,
                          "missing bearer token (Authorization header or access_token parameter)");
   }
-  Feed feed{&sale, &reminders, std::nullopt,
+  if (!token) co_return http::fail(ErrorCode::unauthorized, "Authorization scheme must be Bearer");
+  if (admission != nullptr) {
+    auto refused = co_await admission->after_authentication(*caller);
+    if (refused) co_return std::unexpected(std::move(*refused));
+  }
+  Feed feed{route.sale,
+            route.reminders,
+            route.verifier,
+            std::nullopt,
             caller->role == auth::Role::staff || caller->role == auth::Role::admin,
-            std::chrono::milliseconds(1000)};
+            std::chrono::milliseconds(kMinIntervalMs),
+            *token,
+            token_expiry(*token),
+            std::string(ctx.header(http::kRequestIdHeader)),
+            nullptr};
   if (auto text = ctx.query("voucher"); text && !text->empty()) {
     feed.voucher_id = parse_u64(*text);
     if (!feed.voucher_id || *feed.voucher_id == 0) {
@@ -175,11 +364,16 @@ asio::awaitable<HandlerResult> open_events(const auth::TokenVerifier& verifier,
   }
   if (auto text = ctx.query("interval_ms")) {
     auto ms = parse_u64(*text);
-    if (!ms || *ms < 200 || *ms > 10'000) {
-      co_return http::fail(ErrorCode::bad_request, "interval_ms must be from 200 to 10000");
+    if (!ms || *ms < kMinIntervalMs || *ms > kMaxIntervalMs) {
+      co_return http::fail(ErrorCode::bad_request,
+                           fmt::format("interval_ms must be an integer from {} to {}",
+                                       kMinIntervalMs, kMaxIntervalMs));
     }
     feed.interval = std::chrono::milliseconds(*ms);
   }
+  auto slot = route.caps->open(caller->user_id, ctx.client_address());
+  if (!slot) co_return std::unexpected(std::move(slot.error()));
+  feed.slot = std::move(*slot);
   http::Response response(status::ok, std::string(), "text/event-stream");
   response.set_header("Cache-Control", "no-store");
   response.set_stream([feed](http::StreamWriter& writer) { return stream_events(feed, writer); });
@@ -189,14 +383,13 @@ asio::awaitable<HandlerResult> open_events(const auth::TokenVerifier& verifier,
 }  // namespace
 
 void add_events_route(http::Router& router, const auth::TokenVerifier& verifier,
-                      sale::SaleService& sale, remind::ReminderService& reminders) {
-  // Access::anyone: the handler authenticates itself, because the token may come as a query
-  // parameter here.
+                      sale::SaleService& sale, remind::ReminderService& reminders,
+                      EventStreamLimits limits) {
+  // Access::anyone for the router: the handler authenticates itself and runs the router's
+  // admission, because the token may come as a query parameter here.
+  EventsRoute route{&router, &verifier, &sale, &reminders, std::make_shared<StreamCaps>(limits)};
   router.add(
-      verb::get, "/api/v1/events",
-      [&verifier, &sale, &reminders](RequestContext& ctx) {
-        return open_events(verifier, sale, reminders, ctx);
-      },
+      verb::get, "/api/v1/events", [route](RequestContext& ctx) { return open_events(route, ctx); },
       http::Access::anyone);
 }
 

@@ -55,6 +55,8 @@ class Router {
   /// Sets the check run on every request to a route that needs a token (null: none). Call before
   /// the server starts; `admission` must outlive the Router's use.
   void set_admission(Admission* admission) { admission_ = admission; }
+  /// The check set above (null: none), for a route that authenticates itself (the event stream).
+  Admission* admission() const { return admission_; }
   /// Answers one request from `client` (the peer's address; unspecified when unknown). Never
   /// throws except std::bad_alloc: every failure becomes a Response. The request must outlive
   /// the returned awaitable. `matched`, if given, receives the index of the route that answered

@@ -1,21 +1,28 @@
 // The operations views of real `seckill serve` processes, in both modes: GET /metrics in the
 // Prometheus text format with figures that match what the API answered, X-Request-Id echoed,
-// and the server-sent event feed of the dashboard (GET /api/v1/events), authenticated.
+// and the server-sent event feed of the dashboard (GET /api/v1/events), authenticated, admitted
+// like every route with a token (rate limits, caps on open streams) and ended with its token.
 #include <algorithm>
 #include <arpa/inet.h>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <map>
+#include <memory>
 #include <netinet/in.h>
 #include <poll.h>
+#include <random>
 #include <string>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
+#include "auth/token_signer.hpp"
+#include "system/raw_exchange.hpp"
 #include "system/seckill_cluster.hpp"
 
 using namespace seckill::testing;
@@ -58,6 +65,65 @@ double sample(const std::string& scrape, const std::string& series) {
   if (at == std::string::npos) return -1;
   return std::stod(scrape.substr(at + series.size() + 2));
 }
+
+/// An event stream held open: connects (from `source`, any 127.0.0.0/8 address, when given),
+/// sends the request and reads the response head. Closed when it goes away.
+class OpenStream {
+ public:
+  OpenStream(unsigned short port, const std::string& target, const std::string& source = {}) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd_ < 0) return;
+    if (!source.empty()) {
+      sockaddr_in from{};
+      from.sin_family = AF_INET;
+      ::inet_pton(AF_INET, source.c_str(), &from.sin_addr);
+      if (::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) return;
+    }
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const std::string request = "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) !=
+            static_cast<ssize_t>(request.size())) {
+      return;
+    }
+    read_until([](const std::string& t) { return t.find("\r\n\r\n") != std::string::npos; }, 5s);
+    if (text_.starts_with("HTTP/1.1 ")) status_ = std::atoi(text_.c_str() + 9);
+  }
+  ~OpenStream() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  OpenStream(const OpenStream&) = delete;
+  OpenStream& operator=(const OpenStream&) = delete;
+
+  int status() const { return status_; }
+  const std::string& text() const { return text_; }
+  /// Reads until `done(text)`, the server closes (then closed() is true) or `timeout`.
+  void read_until(const std::function<bool(const std::string&)>& done,
+                  std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (fd_ >= 0 && !closed_ && !done(text_) && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[4096];
+      auto n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) {
+        closed_ = true;
+        break;
+      }
+      text_.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  bool closed() const { return closed_; }
+
+ private:
+  int fd_ = -1;
+  int status_ = 0;
+  bool closed_ = false;
+  std::string text_;
+};
 
 class ObserveBothModes : public ::testing::TestWithParam<Mode> {};
 
@@ -192,7 +258,7 @@ TEST_P(ObserveBothModes, EventFeedIsAuthenticatedAndFollowsTheSale) {
   };
   auto stream =
       raw_exchange(cluster.port(0),
-                   "GET /api/v1/events?interval_ms=200&voucher=" + voucher +
+                   "GET /api/v1/events?interval_ms=1000&voucher=" + voucher +
                        "&access_token=" + token_for(1, "staff") + " HTTP/1.1\r\nHost: x\r\n\r\n",
                    two_ticks);
   ASSERT_NE(stream.find("HTTP/1.1 200 OK\r\n"), std::string::npos) << stream;
@@ -211,7 +277,7 @@ TEST_P(ObserveBothModes, EventFeedIsAuthenticatedAndFollowsTheSale) {
   // A user's feed has no queue.
   auto user_stream = raw_exchange(
       cluster.port(0),
-      "GET /api/v1/events?interval_ms=200 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+      "GET /api/v1/events?interval_ms=1000 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
           token_for(9) + "\r\n\r\n",
       [](const std::string& t) { return t.find("}\n\n") != std::string::npos; });
   EXPECT_NE(user_stream.find("\"reminders\":null"), std::string::npos) << user_stream;
@@ -221,6 +287,121 @@ TEST_P(ObserveBothModes, EventFeedIsAuthenticatedAndFollowsTheSale) {
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("/dashboard/app.js"), std::string::npos);
   EXPECT_EQ(client.request("GET", "/dashboard/app.js").status, 200);
+}
+
+TEST_P(ObserveBothModes, EventIntervalIsBounded) {
+  SeckillCluster cluster(1, {}, GetParam());
+  auto client = cluster.client(0);
+  const auto token = token_for(11, "staff");
+  for (const char* bad : {"200", "999", "10001", "-5", "1e3"}) {
+    auto a = client.request("GET", std::string("/api/v1/events?interval_ms=") + bad, token);
+    EXPECT_EQ(a.status, 400) << bad << " " << a.body;
+    EXPECT_NE(a.body.find("interval_ms must be an integer from 1000 to 10000"), std::string::npos)
+        << a.body;
+  }
+  OpenStream least(cluster.port(0), "/api/v1/events?interval_ms=1000&access_token=" + token);
+  EXPECT_EQ(least.status(), 200) << least.text();
+}
+
+TEST_P(ObserveBothModes, EventStreamsAreCappedPerUserAndPerAddress) {
+  SeckillCluster cluster(1, {}, GetParam());
+  auto target = [](std::uint64_t user) { return "/api/v1/events?access_token=" + token_for(user); };
+  // Four streams of one user at once (from four addresses); the fifth is refused.
+  std::vector<std::unique_ptr<OpenStream>> mine;
+  for (int i = 0; i < 4; ++i) {
+    mine.push_back(std::make_unique<OpenStream>(cluster.port(0), target(21),
+                                                "127.0.21." + std::to_string(i + 1)));
+    ASSERT_EQ(mine.back()->status(), 200) << i << mine.back()->text();
+  }
+  auto fifth = seckill::testing::raw_exchange(cluster.port(0),
+                                              "GET " + target(21) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(fifth.status, 429) << fifth.head;
+  EXPECT_NE(fifth.head.find("Retry-After: "), std::string::npos) << fifth.head;
+  EXPECT_NE(fifth.body.find("\"rate_limited\""), std::string::npos) << fifth.body;
+  // Another user is not affected; once one of the four is closed, the user may open one again.
+  OpenStream other(cluster.port(0), target(22));
+  EXPECT_EQ(other.status(), 200);
+  mine.pop_back();
+  bool reopened = false;
+  for (int i = 0; i < 50 && !reopened; ++i) {
+    OpenStream again(cluster.port(0), target(21));
+    reopened = again.status() == 200;
+    if (!reopened) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(reopened);
+  mine.clear();
+
+  // 32 streams from one address (of 32 users); the 33rd is refused, another address is not.
+  const std::string source = "127.0.33.1";
+  std::vector<std::unique_ptr<OpenStream>> crowd;
+  for (std::uint64_t user = 100; user < 132; ++user) {
+    crowd.push_back(std::make_unique<OpenStream>(cluster.port(0), target(user), source));
+    ASSERT_EQ(crowd.back()->status(), 200) << user << crowd.back()->text();
+  }
+  RawOptions from;
+  from.source = source;
+  auto over = seckill::testing::raw_exchange(
+      cluster.port(0), "GET " + target(200) + " HTTP/1.1\r\nHost: x\r\n\r\n", from);
+  EXPECT_EQ(over.status, 429) << over.head;
+  EXPECT_NE(over.body.find("this address"), std::string::npos) << over.body;
+  OpenStream elsewhere(cluster.port(0), target(200), "127.0.34.1");
+  EXPECT_EQ(elsewhere.status(), 200);
+}
+
+TEST_P(ObserveBothModes, EventStreamEndsWhenItsTokenExpires) {
+  SeckillCluster cluster(1, {}, GetParam());
+  seckill::auth::TokenSigner signer(kTestJwtSecret);
+  const auto token = signer.sign(31, seckill::auth::Role::staff, std::chrono::seconds(2));
+  OpenStream stream(cluster.port(0), "/api/v1/events?access_token=" + token);
+  ASSERT_EQ(stream.status(), 200) << stream.text();
+  // Bounded wait: the token lives 2 s; the stream must end by itself, well before this.
+  stream.read_until([](const std::string&) { return false; }, 20s);
+  EXPECT_TRUE(stream.closed()) << stream.text();
+  EXPECT_NE(stream.text().find("event: expired\ndata: {\"message\":\"token has expired\"}"),
+            std::string::npos)
+      << stream.text();
+  // The same token now opens nothing.
+  auto client = cluster.client(0);
+  EXPECT_EQ(client.request("GET", "/api/v1/events?access_token=" + token).status, 401);
+}
+
+TEST_P(ObserveBothModes, EventStreamsGoThroughTheRateLimits) {
+  SeckillCluster cluster(1, {"--rate-limit-ip", "3/m", "--rate-limit-user", "2/m"}, GetParam());
+  auto request = [](const std::string& token) {
+    return "GET /api/v1/events?access_token=" + token + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  };
+  // The distributed limiter's buckets live in the run's shared Redis: fresh users and addresses.
+  std::random_device rd;
+  const std::uint64_t user = 7'000'000 + rd() % 1'000'000'000;
+  auto address = [&rd] {
+    return "127." + std::to_string(1 + rd() % 250) + "." + std::to_string(rd() % 250) + "." +
+           std::to_string(1 + rd() % 250);
+  };
+  // Per user: two streams pass, the third is refused (each from its own address).
+  RawOptions a, b, c;
+  a.source = address();
+  b.source = address();
+  c.source = address();
+  EXPECT_EQ(seckill::testing::raw_exchange(cluster.port(0), request(token_for(user)), a).status,
+            200);
+  EXPECT_EQ(seckill::testing::raw_exchange(cluster.port(0), request(token_for(user)), b).status,
+            200);
+  auto by_user = seckill::testing::raw_exchange(cluster.port(0), request(token_for(user)), c);
+  EXPECT_EQ(by_user.status, 429) << by_user.head;
+  EXPECT_NE(by_user.body.find("this user"), std::string::npos) << by_user.body;
+  EXPECT_NE(by_user.head.find("Retry-After: "), std::string::npos) << by_user.head;
+  // Per address, before the token is read: three from one address pass the limiter, the fourth
+  // is refused, even with a forged token.
+  RawOptions d;
+  d.source = address();
+  EXPECT_EQ(seckill::testing::raw_exchange(cluster.port(0), request(token_for(user + 1)), d).status,
+            200);
+  EXPECT_EQ(seckill::testing::raw_exchange(cluster.port(0), request("forged"), d).status, 401);
+  EXPECT_EQ(seckill::testing::raw_exchange(cluster.port(0), request(token_for(user + 2)), d).status,
+            200);
+  auto by_address = seckill::testing::raw_exchange(cluster.port(0), request("forged"), d);
+  EXPECT_EQ(by_address.status, 429) << by_address.head;
+  EXPECT_NE(by_address.body.find("this address"), std::string::npos) << by_address.body;
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // Who may call what (docs/security.md, "Authentication and roles"): every endpoint of the
 // contract, called with no token and with a user's, a staff member's and an admin's token, in
 // both modes: one test per row of the table. Then tokens that must be refused, and the rate
-// limits (429 `rate_limited` with Retry-After) in both modes.
+// limits (429 `rate_limited` with Retry-After) in both modes; and no backend's error text in
+// any answer.
+#include <arpa/inet.h>
 #include <array>
 #include <csignal>
 #include <cstdio>
@@ -11,15 +13,20 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <netinet/in.h>
+#include <poll.h>
 #include <random>
 #include <string>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "auth/token_signer.hpp"
+#include "chaos/loopback_proxy.hpp"
 #include "support/test_env.hpp"
 #include "system/raw_exchange.hpp"
 #include "system/seckill_cluster.hpp"
@@ -377,4 +384,82 @@ TEST(Secrets, NeitherTheSecretNorAnyTokenReachesTheLog) {
     EXPECT_EQ(text.find(token.substr(token.rfind('.') + 1)), std::string::npos) << text;
   }
   std::filesystem::remove_all(dir);
+}
+
+/// Sends `request` and reads what comes back until `done(text)`, the server closes, or
+/// `timeout` (raw_exchange stops at the head of an event stream).
+std::string read_stream(unsigned short port, const std::string& request,
+                        const std::function<bool(const std::string&)>& done,
+                        std::chrono::milliseconds timeout) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return {};
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string text;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(request.size())) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!done(text) && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[4096];
+      auto n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      text.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  ::close(fd);
+  return text;
+}
+
+/// The port of a `scheme://[user@]host:PORT/...` URL.
+unsigned short url_port(const std::string& url) {
+  auto host = url.find('@') != std::string::npos ? url.find('@') : url.find("://") + 2;
+  return static_cast<unsigned short>(std::stoi(url.substr(url.find(':', host) + 1)));
+}
+
+TEST(Leaks, ABackendsErrorTextNeverReachesAClient) {
+  // Instance 0 reaches PostgreSQL through a proxy that then goes away: every query fails with
+  // libpq's text, which names the host, the port and the user.
+  const std::string pg = postgres_url();
+  const unsigned short pg_port = url_port(pg);
+  auto proxy = std::make_unique<LoopbackProxy>(pg_port);
+  const std::string proxy_port = std::to_string(proxy->port());
+  std::string proxied = pg;
+  proxied.replace(pg.find(":" + std::to_string(pg_port)), 1 + std::to_string(pg_port).size(),
+                  ":" + proxy_port);
+  SeckillCluster cluster(1);
+  cluster.use_backends(0, redis_url(), proxied);
+  cluster.restart_hard(0);
+  proxy.reset();
+
+  auto leaks = [&](const std::string& text) {
+    for (const std::string& secret : {std::string("127.0.0.1"), proxy_port, std::string("user"),
+                                      std::string("connection"), std::string("server")}) {
+      if (text.find(secret) != std::string::npos) return secret;
+    }
+    return std::string();
+  };
+  // The staff feed reads the reminder queue from PostgreSQL at each tick.
+  auto failure_seen = [](const std::string& t) {
+    auto at = t.find("event: failure\ndata: ");
+    return at != std::string::npos && t.find("\n\n", at) != std::string::npos;
+  };
+  auto stream = read_stream(
+      cluster.port(0),
+      "GET /api/v1/events?access_token=" + token_for(1, "staff") + " HTTP/1.1\r\nHost: x\r\n\r\n",
+      failure_seen, std::chrono::seconds(30));
+  ASSERT_TRUE(failure_seen(stream)) << stream;
+  auto event = stream.substr(stream.find("event: failure"));
+  event = event.substr(0, event.find("\n\n"));
+  EXPECT_EQ(leaks(event), "") << event;
+
+  auto client = cluster.client(0);
+  auto answer = client.request("GET", "/api/v1/reminders?status=open", token_for(1, "staff"));
+  EXPECT_EQ(answer.status, 503) << answer.body;
+  EXPECT_EQ(answer.error_code(), "unavailable");
+  EXPECT_EQ(leaks(answer.body), "") << answer.body;
 }
