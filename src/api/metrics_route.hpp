@@ -6,8 +6,10 @@
 //                                       (route is the pattern, e.g. /api/v1/vouchers/{id:u64})
 //   http_open_connections               connections open now
 //   orders_taken_total{voucher}, order_refusals_total{voucher,reason}   on this instance
-//   voucher_stock_left{voucher}, voucher_stock_total{voucher}   vouchers whose sale is open
+//   voucher_stock_left{voucher}, voucher_stock{voucher}   vouchers whose sale is open
 //   reminder_queue_size{status}, reminders_overdue              the staff queue, all instances
+// A scrape's cost does not grow with the queue or the store: the figures read from the store
+// are cached for a second (see below), the per-voucher series bounded.
 //   plus what the mode adds (Redis, PostgreSQL, SQLite, the writers: see app/ *_backend.cpp).
 
 #include <functional>
@@ -27,13 +29,18 @@ namespace seckill::api {
 using MetricsSource = std::function<boost::asio::awaitable<void>(std::string& out)>;
 
 /// Adds GET /metrics for anyone (like /healthz: scrapers carry no token; bind the service to a
-/// private address). The router's own RequestMetrics come first when set.
-void add_metrics_route(http::Router& router, std::vector<MetricsSource> sources);
+/// private address, or use a listener of its own). The RequestMetrics of `counted` (null:
+/// `router`; else it must outlive `router`) come first when set.
+void add_metrics_route(http::Router& router, std::vector<MetricsSource> sources,
+                       const http::Router* counted = nullptr);
 
-/// Orders taken and refused per voucher, and stock left of the vouchers on sale now.
-MetricsSource sale_metrics(sale::SaleService& sale);
+/// Orders taken and refused per voucher (counted as they happen), and stock left of the
+/// vouchers on sale now (read from the store at most once a second, shared by the scrapes).
+/// Both for the newest 100 vouchers this instance has seen at most.
+std::vector<MetricsSource> sale_metrics(sale::SaleService& sale);
 
-/// The staff queue's size by status, and how many open records are overdue.
+/// The staff queue's size by status, and how many open records are overdue: read from the store
+/// at most once a second (one refresh at a time, its figures shared by every scrape meanwhile).
 MetricsSource reminder_metrics(remind::ReminderService& reminders);
 
 }  // namespace seckill::api

@@ -76,10 +76,10 @@ void check_log_level(const std::string& level) {
       fmt::format("--log-level: '{}' is not one of trace, debug, info, warn, error", level)};
 }
 
-void parse_listen(const std::string& text, ServeConfig& cfg) {
+void parse_listen(const std::string& text, ServeConfig& cfg, std::string_view flag = "--listen") {
   auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
-    throw UsageError{fmt::format("--listen: '{}' is not HOST:PORT", text)};
+    throw UsageError{fmt::format("{}: '{}' is not HOST:PORT", flag, text)};
   }
   std::string host = text.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
@@ -89,7 +89,7 @@ void parse_listen(const std::string& text, ServeConfig& cfg) {
   auto port_text = std::string_view(text).substr(colon + 1);
   auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc{} || ptr != port_text.data() + port_text.size() || port > 65535) {
-    throw UsageError{fmt::format("--listen: port in '{}' must be 0..65535", text)};
+    throw UsageError{fmt::format("{}: port in '{}' must be 0..65535", flag, text)};
   }
   cfg.listen_host = host;
   cfg.listen_port = static_cast<std::uint16_t>(port);
@@ -161,6 +161,12 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
   serve_cmd->add_option("--listen", listen, "HOST:PORT to listen on")
       ->envname("SECKILL_LISTEN")
       ->capture_default_str();
+  std::string metrics_listen;
+  serve_cmd
+      ->add_option("--metrics-listen", metrics_listen,
+                   "HOST:PORT of a listener for GET /metrics and /healthz only (then /metrics is "
+                   "not on --listen) [none: /metrics on --listen]")
+      ->envname("SECKILL_METRICS_LISTEN");
   add_backend_flags(serve_cmd, serve_backends);
   serve_cmd
       ->add_option("--jwt-secret", serve.jwt_secret,
@@ -359,6 +365,11 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
   try {
     if (*serve_cmd) {
       parse_listen(listen, serve);
+      if (!metrics_listen.empty()) {
+        ServeConfig where;
+        parse_listen(metrics_listen, where, "--metrics-listen");
+        serve.metrics_listen.emplace(where.listen_host, where.listen_port);
+      }
       serve.redis_urls = split_urls(serve_backends.redis);
       check_redis_urls(serve.redis_urls);
       serve.postgres_url = serve_backends.postgres;

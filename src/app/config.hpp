@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -49,6 +50,9 @@ struct ServeConfig {
   std::optional<RateLimit> rate_limit_ip;
   /// "text" or "json" (one JSON object a line).
   std::string log_format = "text";
+  /// --metrics-listen HOST:PORT: a listener serving only GET /metrics and GET /healthz, and then
+  /// /metrics is not served on --listen. Unset (the default): /metrics on --listen.
+  std::optional<std::pair<std::string, std::uint16_t>> metrics_listen;
 };
 
 struct MigrateConfig {

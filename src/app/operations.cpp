@@ -26,7 +26,8 @@ boost::asio::awaitable<void> write_process_metrics(std::function<std::size_t()> 
 
 void add_operations_routes(http::Router& router, Backend& backend,
                            const auth::TokenVerifier& verifier,
-                           std::function<std::size_t()> open_connections) {
+                           std::function<std::size_t()> open_connections,
+                           http::Router* metrics_router) {
   std::vector<api::MetricsSource> sources;
   Backend* b = &backend;
   sources.push_back([open_connections, b](std::string& out) {
@@ -34,9 +35,23 @@ void add_operations_routes(http::Router& router, Backend& backend,
   });
   auto* sale = backend.sale_service();
   auto* reminders = backend.reminder_service();
-  if (sale != nullptr) sources.push_back(api::sale_metrics(*sale));
+  if (sale != nullptr) {
+    for (auto& source : api::sale_metrics(*sale))
+      sources.push_back(std::move(source));
+  }
   if (reminders != nullptr) sources.push_back(api::reminder_metrics(*reminders));
-  api::add_metrics_route(router, std::move(sources));
+  if (metrics_router != nullptr) {
+    api::add_metrics_route(*metrics_router, std::move(sources), &router);
+    metrics_router->add(
+        boost::beast::http::verb::get, "/healthz",
+        [](http::RequestContext&) -> boost::asio::awaitable<http::HandlerResult> {
+          co_return http::Response::from_static(boost::beast::http::status::ok,
+                                                R"({"status":"ok"})");
+        },
+        http::Access::anyone);
+  } else {
+    api::add_metrics_route(router, std::move(sources));
+  }
   if (sale != nullptr && reminders != nullptr) {
     api::add_events_route(router, verifier, *sale, *reminders);
   }

@@ -14,10 +14,12 @@
 namespace seckill::app {
 
 /// Adds the routes above. `open_connections` is asked at each scrape. `backend` and `verifier`
-/// must outlive the router.
+/// must outlive the router. With a `metrics_router` (--metrics-listen), GET /metrics and a
+/// GET /healthz go there instead, and /metrics is not on `router`; it must outlive `router`.
 void add_operations_routes(http::Router& router, Backend& backend,
                            const auth::TokenVerifier& verifier,
-                           std::function<std::size_t()> open_connections);
+                           std::function<std::size_t()> open_connections,
+                           http::Router* metrics_router = nullptr);
 
 /// Counts and times every route of `router` from now on; call after the last add(). The
 /// returned object must outlive the server.

@@ -67,6 +67,9 @@ int run_serve(const ServeConfig& config) {
   std::unique_ptr<Backend> backend;
   const http::Server* server_view = nullptr;  // set once the server exists, before it runs
   std::unique_ptr<metrics::RequestMetrics> request_metrics;
+  // --metrics-listen: /metrics (and /healthz) on a listener of their own.
+  std::optional<http::Router> metrics_router;
+  if (config.metrics_listen) metrics_router.emplace(nullptr);
   try {
     if (!config.redis_urls.empty()) {
       backend = std::make_unique<DistributedBackend>(config, threads);
@@ -75,9 +78,10 @@ int run_serve(const ServeConfig& config) {
     }
     http::add_health_routes(router, backend->readiness_probes());
     backend->add_routes(router);
-    add_operations_routes(router, *backend, verifier, [&server_view] {
-      return server_view != nullptr ? server_view->connection_count() : 0;
-    });
+    add_operations_routes(
+        router, *backend, verifier,
+        [&server_view] { return server_view != nullptr ? server_view->connection_count() : 0; },
+        metrics_router ? &*metrics_router : nullptr);
     request_metrics = instrument(router);
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "seckill serve: {}\n", e.what());
@@ -113,12 +117,35 @@ int run_serve(const ServeConfig& config) {
     return 1;
   }
   server_view = &*server;
-  backend->start([&server] { server->start(); });
+  std::optional<http::Server> metrics_server;
+  if (config.metrics_listen) {
+    const auto& [host, port] = *config.metrics_listen;
+    auto metrics_address = asio::ip::make_address(host, ec);
+    if (ec) {
+      fmt::print(stderr, "seckill serve: --metrics-listen: '{}' is not an IP address\n", host);
+      return 2;
+    }
+    try {
+      metrics_server.emplace(threads.contexts(), asio::ip::tcp::endpoint(metrics_address, port),
+                             *metrics_router);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "seckill serve: --metrics-listen {}:{}: {}\n", host, port, e.what());
+      return 1;
+    }
+    spdlog::info("metrics on http://{}:{}/metrics (not on --listen)",
+                 metrics_server->local_endpoint().address().to_string(),
+                 metrics_server->local_endpoint().port());
+  }
+  backend->start([&server, &metrics_server] {
+    server->start();
+    if (metrics_server) metrics_server->start();
+  });
 
   asio::signal_set signals(threads.first(), SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;
     spdlog::info("signal {}: finishing requests in flight, then stopping", signal);
+    if (metrics_server) metrics_server->stop();
     server->stop([&] { backend->stop([&] { threads.stop(); }); });
   });
 

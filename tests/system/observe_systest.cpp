@@ -6,7 +6,10 @@
 #include <arpa/inet.h>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <netinet/in.h>
@@ -14,6 +17,7 @@
 #include <random>
 #include <string>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -22,6 +26,8 @@
 #include <gtest/gtest.h>
 
 #include "auth/token_signer.hpp"
+#include "support/child_process.hpp"
+#include "support/test_env.hpp"
 #include "system/raw_exchange.hpp"
 #include "system/seckill_cluster.hpp"
 
@@ -291,11 +297,13 @@ TEST_P(ObserveBothModes, EventFeedIsAuthenticatedAndFollowsTheSale) {
 
 TEST_P(ObserveBothModes, EventIntervalIsBounded) {
   SeckillCluster cluster(1, {}, GetParam());
-  auto client = cluster.client(0);
   const auto token = token_for(11, "staff");
   for (const char* bad : {"200", "999", "10001", "-5", "1e3"}) {
-    auto a = client.request("GET", std::string("/api/v1/events?interval_ms=") + bad, token);
-    EXPECT_EQ(a.status, 400) << bad << " " << a.body;
+    // Raw, bounded: a server that accepts the value answers with an endless stream.
+    auto a = seckill::testing::raw_exchange(
+        cluster.port(0), std::string("GET /api/v1/events?interval_ms=") + bad +
+                             " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\n\r\n");
+    EXPECT_EQ(a.status, 400) << bad << " " << a.head;
     EXPECT_NE(a.body.find("interval_ms must be an integer from 1000 to 10000"), std::string::npos)
         << a.body;
   }
@@ -402,6 +410,111 @@ TEST_P(ObserveBothModes, EventStreamsGoThroughTheRateLimits) {
   auto by_address = seckill::testing::raw_exchange(cluster.port(0), request("forged"), d);
   EXPECT_EQ(by_address.status, 429) << by_address.head;
   EXPECT_NE(by_address.body.find("this address"), std::string::npos) << by_address.body;
+}
+
+TEST_P(ObserveBothModes, ScrapesReadTheStoreAtMostOncePerSecond) {
+  SeckillCluster cluster(1, {}, GetParam());
+  auto client = cluster.client(0);
+  // A voucher on sale and a reminder in the queue: a refresh of the figures reads both.
+  const std::string voucher = create_voucher(client, 5);
+  ASSERT_EQ(client.request("POST", "/api/v1/vouchers/" + voucher + "/orders", token_for(51)).status,
+            201);
+  ASSERT_EQ(client.request("POST", "/api/v1/tickets/OBS-CHEAP/reminders", token_for(51)).status,
+            201);
+  const std::string series = std::string("seckill_backend_call_duration_seconds_count{backend=\"") +
+                             (GetParam() == Mode::embedded ? "sqlite" : "postgres") + "\"}";
+  auto store_calls = [&] {
+    auto m = client.request("GET", "/metrics");
+    EXPECT_EQ(m.status, 200);
+    return sample("\n" + m.body, series);
+  };
+  std::this_thread::sleep_for(1500ms);  // the writers settle; the figures are older than 1 s
+  const double before = store_calls();  // refreshes (its own count is read before)
+  const double refresh = store_calls() - before;
+  ASSERT_GE(refresh, 1) << "a refresh reads the store";
+  const auto started = std::chrono::steady_clock::now();
+  const double first = before + refresh;
+  double last = first;
+  for (int i = 0; i < 40; ++i)
+    last = store_calls();
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+          .count();
+  // At most one refresh per second (and one more at each end), whatever the number of scrapes;
+  // a little room for the writers' own calls.
+  EXPECT_LE(last - first, refresh * static_cast<double>(seconds + 2) + 4)
+      << "40 scrapes in " << seconds << " s, " << refresh << " store calls per refresh";
+}
+
+/// promtool from PATH (Debian's `prometheus` package, which scripts/deps installs), or "".
+std::string promtool() {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  for (std::size_t start = 0; start <= dirs.size();) {
+    auto end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    auto candidate = std::filesystem::path(dirs.substr(start, end - start)) / "promtool";
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+    start = end + 1;
+  }
+  return {};
+}
+
+TEST_P(ObserveBothModes, PromtoolAcceptsALiveScrapeAfterASale) {
+  const std::string tool = promtool();
+  if (tool.empty()) GTEST_SKIP() << "promtool is absent (scripts/deps test installs prometheus)";
+  SeckillCluster cluster(1, {}, GetParam());
+  auto client = cluster.client(0);
+  const std::string voucher = create_voucher(client, 2);
+  for (std::uint64_t user = 61; user < 65; ++user)
+    client.request("POST", "/api/v1/vouchers/" + voucher + "/orders", token_for(user));
+  client.request("POST", "/api/v1/vouchers/" + voucher + "/orders", token_for(61));
+  ASSERT_EQ(client.request("POST", "/api/v1/tickets/OBS-PROM/reminders", token_for(61)).status,
+            201);
+  ASSERT_EQ(client.request("GET", "/healthz").status, 200);
+  std::this_thread::sleep_for(1200ms);  // the writers store; the cached figures are refreshed
+  auto scrape = client.request("GET", "/metrics");
+  ASSERT_EQ(scrape.status, 200);
+  ASSERT_NE(scrape.body.find("seckill_voucher_stock_left{"), std::string::npos) << scrape.body;
+  ASSERT_NE(scrape.body.find("seckill_order_refusals_total{"), std::string::npos) << scrape.body;
+
+  char dir[] = "/tmp/seckill-promtool-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string input = std::string(dir) + "/scrape.txt", log = std::string(dir) + "/out";
+  std::ofstream(input) << scrape.body;
+  ChildProcess check({"/bin/sh", "-c", "exec \"$0\" check metrics < \"$1\"", tool, input}, log);
+  const int status = check.wait(std::chrono::seconds(60));
+  std::ifstream in(log);
+  const std::string said((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << said << "\n" << scrape.body;
+  EXPECT_EQ(said, "") << scrape.body;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(MetricsListen, MetricsAndHealthzOnTheirOwnListenerOnly) {
+  const auto metrics_port = free_port();
+  SeckillCluster cluster(1, {"--metrics-listen", "127.0.0.1:" + std::to_string(metrics_port)},
+                         Mode::embedded);
+  auto api = cluster.client(0);
+  HttpClient metrics("127.0.0.1", metrics_port);
+  EXPECT_EQ(api.request("GET", "/metrics").status, 404);
+  EXPECT_EQ(api.request("GET", "/api/v1/vouchers/1", token_for(1)).status, 404);
+  auto scrape = metrics.request("GET", "/metrics");
+  ASSERT_EQ(scrape.status, 200);
+  // It counts what the main listener answered.
+  EXPECT_NE(scrape.body.find("seckill_http_requests_total{method=\"GET\",route=\"/api/v1/"
+                             "vouchers/{id:u64}\",status=\"404\"} 1"),
+            std::string::npos)
+      << scrape.body;
+  EXPECT_EQ(metrics.request("GET", "/healthz").status, 200);
+  EXPECT_EQ(metrics.request("GET", "/api/v1/vouchers/1", token_for(1)).status, 404);
+  EXPECT_EQ(metrics.request("GET", "/", token_for(1)).status, 404);
+  EXPECT_EQ(metrics.request("GET", "/api/v1/events", token_for(1)).status, 404);
+}
+
+TEST(MetricsListen, WithoutTheFlagMetricsStayOnTheMainListener) {
+  SeckillCluster cluster(1, {}, Mode::embedded);
+  EXPECT_EQ(cluster.client(0).request("GET", "/metrics").status, 200);
 }
 
 }  // namespace
