@@ -1,5 +1,7 @@
 // The seckill dashboard: one EventSource on /api/v1/events, hand-drawn SVG charts, and the staff
 // queue's ack/resolve buttons (plain fetch with the bearer token). No libraries, no CDN.
+// Everything that comes from the server reaches the page through textContent or attributes set
+// one by one, never through innerHTML.
 'use strict';
 
 const HISTORY = 120;  // points kept per chart
@@ -7,6 +9,18 @@ const COLORS = ['#ff6b6b', '#ffb74d', '#4fb3ff', '#b388ff', '#66d28e', '#f06292'
 const TOKEN_KEY = 'seckill.token';  // sessionStorage: gone when the tab closes
 
 const $ = (id) => document.getElementById(id);
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+// An element with attributes and children (strings become text nodes).
+function el(tag, attrs = {}, ...children) {
+  const node = tag.startsWith('svg:') ? document.createElementNS(SVG_NS, tag.slice(4)) : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'style') Object.assign(node.style, v);
+    else node.setAttribute(k, String(v));
+  }
+  for (const c of children) node.append(typeof c === 'string' || typeof c === 'number' ? String(c) : c);
+  return node;
+}
 const state = { source: null, last: null, stock: [], rate: [], refusals: {}, prevRefusals: null };
 
 function setStatus(text, kind) {
@@ -34,10 +48,10 @@ function drawChart(svg, seriesList) {
     const x0 = w - step * (s.values.length - 1);
     const pts = s.values.map((v, i) =>
       `${(x0 + i * step).toFixed(1)},${(h - pad - (v / max) * (h - 2 * pad)).toFixed(1)}`);
-    parts.push(`<polyline stroke="${s.color}" points="${pts.join(' ')}"/>`);
+    parts.push(el('svg:polyline', { stroke: s.color, points: pts.join(' ') }));
   }
-  parts.push(`<text x="4" y="12">${Math.round(max)}</text><text x="4" y="${h - 2}">0</text>`);
-  svg.innerHTML = parts.join('');
+  parts.push(el('svg:text', { x: 4, y: 12 }, Math.round(max)), el('svg:text', { x: 4, y: h - 2 }, '0'));
+  svg.replaceChildren(...parts);
 }
 
 function reasonColor(reason) {
@@ -71,21 +85,18 @@ function showVoucher(v, seconds) {
     const before = state.prevRefusals ? (state.prevRefusals[reason] || 0) : n;
     if (!state.refusals[reason]) state.refusals[reason] = [];
     push(state.refusals[reason], seconds > 0 ? Math.max(0, (n - before) / seconds) : 0);
-    rows.push(`<tr data-reason="${reason}"><td>${reason}</td><td class="count">${n}</td></tr>`);
+    rows.push([reason, el('tr', { 'data-reason': reason }, el('td', {}, reason), el('td', { class: 'count' }, n))]);
   }
   state.prevRefusals = v.refusals;
   $('refusals-total').textContent = total;
-  $('refusals').tBodies[0].innerHTML = rows.sort().join('');
+  rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  $('refusals').tBodies[0].replaceChildren(...rows.map((r) => r[1]));
   drawChart($('chart-stock'), [{ values: state.stock, color: '#4fb3ff' }]);
   drawChart($('chart-rate'), [{ values: state.rate, color: '#66d28e' }]);
   drawChart($('chart-refusals'), Object.keys(state.refusals).sort().map(
     (r) => ({ values: state.refusals[r], color: reasonColor(r) })));
-  $('refusal-legend').innerHTML = Object.keys(state.refusals).sort().map(
-    (r) => `<span><i style="background:${reasonColor(r)}"></i>${r}</span>`).join('');
-}
-
-function escapeHtml(s) {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+  $('refusal-legend').replaceChildren(...Object.keys(state.refusals).sort().map(
+    (r) => el('span', {}, el('i', { style: { background: reasonColor(r) } }), r)));
 }
 
 function showQueue(q) {
@@ -97,15 +108,15 @@ function showQueue(q) {
   $('queue-open').textContent = q.open ?? 0;
   $('queue-acked').textContent = q.acked ?? 0;
   $('queue-overdue').textContent = q.overdue;
-  $('reminders').tBodies[0].innerHTML = q.items.map((r) => {
+  $('reminders').tBodies[0].replaceChildren(...q.items.map((r) => {
     const buttons = [];
-    if (r.status === 'open') buttons.push(`<button data-act="ack" data-id="${r.id}">Ack</button>`);
-    buttons.push(`<button class="secondary" data-act="resolve" data-id="${r.id}">Resolve</button>`);
-    return `<tr data-id="${r.id}" data-status="${r.status}" class="${r.overdue ? 'overdue' : ''}">` +
-      `<td>${escapeHtml(r.ticket)}</td><td class="rstatus">${r.status}${r.overdue ? ' (overdue)' : ''}</td>` +
-      `<td>${r.first_at}</td><td>${r.last_at}</td><td>${r.user_count}</td>` +
-      `<td class="actions">${buttons.join('')}</td></tr>`;
-  }).join('');
+    if (r.status === 'open') buttons.push(el('button', { 'data-act': 'ack', 'data-id': r.id }, 'Ack'));
+    buttons.push(el('button', { class: 'secondary', 'data-act': 'resolve', 'data-id': r.id }, 'Resolve'));
+    return el('tr', { 'data-id': r.id, 'data-status': r.status, class: r.overdue ? 'overdue' : '' },
+      el('td', {}, r.ticket), el('td', { class: 'rstatus' }, r.status + (r.overdue ? ' (overdue)' : '')),
+      el('td', {}, r.first_at), el('td', {}, r.last_at), el('td', {}, r.user_count),
+      el('td', { class: 'actions' }, ...buttons));
+  }));
 }
 
 function onTick(event) {
@@ -138,6 +149,12 @@ function connect() {
   setStatus('connecting…', 'off');
   source.addEventListener('tick', onTick);
   source.addEventListener('failure', (e) => message(JSON.parse(e.data).message));
+  // The server ends the feed when the token expires: stop, rather than retry with it.
+  source.addEventListener('expired', (e) => {
+    source.close();
+    setStatus('token expired', 'error');
+    message(JSON.parse(e.data).message + ': paste a new token');
+  });
   source.onerror = () => setStatus(source.readyState === EventSource.CLOSED ? 'refused (token?)' : 'reconnecting…', 'error');
 }
 
@@ -148,7 +165,7 @@ async function act(action, id) {
   const body = await res.json().catch(() => ({}));
   if (res.ok) {
     message(`reminder ${id}: ${body.status}`);
-    const row = document.querySelector(`#reminders tr[data-id="${id}"]`);
+    const row = document.querySelector(`#reminders tr[data-id="${CSS.escape(id)}"]`);
     if (row) {
       row.dataset.status = body.status;
       row.querySelector('.rstatus').textContent = body.status;

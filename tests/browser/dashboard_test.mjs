@@ -112,7 +112,7 @@ async function main() {
   const page = context.pages()[0] ?? await context.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
-  await page.goto(`${base}/?interval_ms=250`);
+  await page.goto(`${base}/?interval_ms=1000`);
   await page.fill('#token', staff);
   await page.fill('#voucher', voucher);
   await page.click('button[type=submit]');
@@ -135,7 +135,7 @@ async function main() {
       else throw new Error('unexpected order answer ' + r.status + ' ' + JSON.stringify(r.body));
     }
     if (wave === 2) await page.screenshot({ path: join(outDir, 'dashboard-sale.png'), fullPage: true });
-    await new Promise((r) => setTimeout(r, 350));
+    await new Promise((r) => setTimeout(r, 1000));  // about one tick (interval_ms >= 1000)
   }
   check(taken === STOCK && soldOut === BUYERS - STOCK, `${taken} orders taken, ${soldOut} refused sold_out`);
 
@@ -170,6 +170,11 @@ async function main() {
   await page.waitForFunction(() => document.getElementById('queue-acked').textContent === '1', null, { timeout: 10_000 });
   check(await page.locator('#reminders tr.overdue').count() === 1, 'only the other reminder is still overdue');
   await page.screenshot({ path: join(outDir, 'dashboard-acked.png'), fullPage: true });
+
+  // The page may not be framed (its buttons act with the staff token) and runs no inline code.
+  const pageHead = await fetch(`${base}/`);
+  const csp = pageHead.headers.get('content-security-policy') || '';
+  check(csp.includes("frame-ancestors 'none'") && !csp.includes('unsafe-inline'), `the page's CSP forbids framing and inline code (${csp})`);
 
   // A wrong token is refused by the feed.
   const refused = await fetch(`${base}/api/v1/events?access_token=nope`);
