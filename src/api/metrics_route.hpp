@@ -24,8 +24,9 @@
 
 namespace seckill::api {
 
-/// Appends some families to a scrape. May co_await (stock and the queue are read live); an
-/// exception skips this source for this scrape (logged), the others still answer.
+/// Appends some families to a scrape. May co_await (stock and the queue come from the store,
+/// through a one-second cache); an exception skips this source for this scrape (logged), the
+/// others still answer.
 using MetricsSource = std::function<boost::asio::awaitable<void>(std::string& out)>;
 
 /// Adds GET /metrics for anyone (like /healthz: scrapers carry no token; bind the service to a
