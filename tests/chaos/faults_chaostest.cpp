@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <sys/wait.h>
 #include <thread>
 
@@ -28,20 +29,25 @@ constexpr long long kStock = 2000;
 // time 5 s) and for PostgreSQL to come back.
 constexpr auto kDrain = 45s;
 
-// Pending entries per consumer of a voucher's order stream (XPENDING summary).
+// Pending entries per consumer of a voucher's order stream (XPENDING summary). Throws if
+// redis-cli fails: an empty answer must not read as "nothing pending".
 std::map<std::string, long long> pending_by_consumer(const std::string& voucher) {
   auto cmd = fmt::format("redis-cli -u '{}' xpending '{{v:{}}}:orders' order-writers 2>/dev/null",
                          redis_url(), voucher);
   std::map<std::string, long long> out;
-  std::unique_ptr<FILE, decltype(&pclose)> pipe(popen(cmd.c_str(), "r"), &pclose);
-  if (!pipe) return out;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("popen failed: " + cmd);
   std::vector<std::string> lines;
   char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe.get()) != nullptr) {
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) {
     std::string line(buffer);
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
       line.pop_back();
     lines.push_back(line);
+  }
+  const int status = pclose(pipe);
+  if (status != 0 || lines.empty() || lines.front().starts_with("ERR")) {
+    throw std::runtime_error(fmt::format("failed ({}): {}", status, cmd));
   }
   // count, smallest id, greatest id, then consumer name and count alternately.
   for (std::size_t i = 3; i + 1 < lines.size(); i += 2)
@@ -49,12 +55,42 @@ std::map<std::string, long long> pending_by_consumer(const std::string& voucher)
   return out;
 }
 
-// Pending entries of the consumer of process `pid` (consumer names are host-pid-random).
+// Pending entries of the consumer of process `pid` (consumer names are host-pid-random). The pid
+// must be taken while the process runs: ChildProcess::pid() is -1 once it was killed.
 long long pending_of(const std::string& voucher, pid_t pid) {
+  if (pid <= 0) throw std::invalid_argument("pending_of: no such process");
   long long n = 0;
   for (const auto& [consumer, count] : pending_by_consumer(voucher))
     if (consumer.find(fmt::format("-{}-", pid)) != std::string::npos) n += count;
   return n;
+}
+
+// Polls pending_of(voucher, pid) until `done` says so or `timeout`; returns the last count.
+template <typename Done>
+long long wait_for_pending(const std::string& voucher, pid_t pid, std::chrono::seconds timeout,
+                           Done done) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  long long n = pending_of(voucher, pid);
+  while (!done(n) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+    n = pending_of(voucher, pid);
+  }
+  return n;
+}
+
+// One purchase per instance from users `first_user`.. (not ChaosTraffic's users); the statuses
+// and error codes answered.
+std::vector<std::string> probe_purchases(const SeckillCluster& cluster, const std::string& voucher,
+                                         std::uint64_t first_user) {
+  std::vector<std::string> out;
+  for (int i = 0; i < cluster.size(); ++i) {
+    auto answer =
+        cluster.client(i).request("POST", fmt::format("/api/v1/vouchers/{}/orders", voucher),
+                                  token_for(first_user + static_cast<std::uint64_t>(i)));
+    out.push_back(
+        fmt::format("{} {}", answer.status, answer.status == 0 ? "" : answer.error_code()));
+  }
+  return out;
 }
 
 std::string proxied_redis(const LoopbackProxy& p) {
@@ -98,19 +134,19 @@ TEST(Faults, KillNineOfTheInstanceWhoseConsumerHoldsPendingEntries) {
   pg.freeze();
   auto tickets = fresh_ticket_prefix("CHAOS-PENDING");
   ChaosTraffic traffic(cluster, voucher, tickets);
-  long long held = 0;
-  for (int i = 0; i < 200 && held == 0; ++i) {
-    std::this_thread::sleep_for(50ms);
-    held = pending_of(voucher, cluster.process(2).pid());
-  }
+  const pid_t killed = cluster.process(2).pid();
+  long long held = wait_for_pending(voucher, killed, 10s, [](long long n) { return n > 0; });
   ASSERT_GT(held, 0) << "instance 2 never held pending entries";
   cluster.process(2).kill_hard();
   pg.thaw();  // what it had sent reaches PostgreSQL, then the connection closes
   EXPECT_LT(traffic.orders_created(), kBigStock) << "the kill came after the sale";
+  // The others claim what the dead consumer held (claim idle time 5 s).
+  EXPECT_EQ(wait_for_pending(voucher, killed, kDrain, [](long long n) { return n == 0; }), 0)
+      << "the entries the killed instance held were never claimed";
   traffic.finish_when_sold_out(90s);
   expect_sale_kept_its_promises(cluster, traffic, voucher, kBigStock, kDrain);
   expect_reminders_kept_their_promises(cluster, traffic, tickets, kDrain);
-  EXPECT_EQ(pending_of(voucher, cluster.process(2).pid()), 0) << "its entries were claimed";
+  EXPECT_EQ(pending_of(voucher, killed), 0) << "its entries were claimed";
   RecordProperty("pending_entries_at_kill", static_cast<int>(held));
 }
 
@@ -124,12 +160,21 @@ TEST(Faults, RedisKillNineAndRestartFromItsAppendOnlyFile) {
   ASSERT_TRUE(traffic.wait_for_orders(80, 30s));
   int at_kill = traffic.orders_created();
   services.kill_redis();
-  std::this_thread::sleep_for(1s);  // requests meanwhile: 503, nothing taken
+  // Requests meanwhile are refused: 503, nothing taken (checked in the store below).
+  constexpr std::uint64_t kProbeUser = 9'000'000;
+  for (const auto& answer : probe_purchases(cluster, voucher, kProbeUser))
+    EXPECT_EQ(answer, "503 unavailable") << "a purchase while Redis is down";
+  std::this_thread::sleep_for(1s);  // the outage lasts
   services.start_redis();
   EXPECT_LT(at_kill, kStock) << "the kill came after the sale";
   traffic.finish_when_sold_out(60s);
   expect_sale_kept_its_promises(cluster, traffic, voucher, kStock, kDrain);
   expect_reminders_kept_their_promises(cluster, traffic, tickets, kDrain);
+  EXPECT_EQ(cluster.store_value(
+                fmt::format("select count(*) from orders where voucher_id = {} and user_id >= {}",
+                            voucher, kProbeUser)),
+            "0")
+      << "a purchase refused while Redis was down was stored";
 }
 
 TEST(Faults, PostgresFastShutdownAndRestartMidSale) {
@@ -142,7 +187,12 @@ TEST(Faults, PostgresFastShutdownAndRestartMidSale) {
   ASSERT_TRUE(traffic.wait_for_orders(80, 30s));
   int at_stop = traffic.orders_created();
   services.stop_postgres();
-  std::this_thread::sleep_for(3s);  // orders are still taken: Redis holds them
+  // Orders are still taken while PostgreSQL is down: Redis holds them.
+  const int while_down = traffic.orders_created();
+  EXPECT_TRUE(traffic.wait_for_orders(while_down + 100, 30s))
+      << "no orders taken while PostgreSQL was down (" << traffic.orders_created() - while_down
+      << ")";
+  EXPECT_THROW(cluster.store_value("select 1"), std::runtime_error) << "PostgreSQL was up";
   services.start_postgres();
   EXPECT_LT(at_stop, kStock) << "the shutdown came after the sale";
   traffic.finish_when_sold_out(60s);
@@ -188,14 +238,19 @@ TEST(Faults, NetworkStallBetweenAnInstanceAndPostgres) {
   ASSERT_TRUE(traffic.wait_for_orders(40, 30s));
   // Longer than the claim idle time (5 s): the others take over what instance 2 holds, and
   // instance 2's late commit must not count anything twice.
+  const pid_t stalled = cluster.process(2).pid();
   pg.freeze();
-  std::this_thread::sleep_for(8s);
+  const long long held = wait_for_pending(voucher, stalled, 15s, [](long long n) { return n > 0; });
+  EXPECT_GT(held, 0) << "instance 2 never held pending entries while stalled";
+  EXPECT_EQ(wait_for_pending(voucher, stalled, 30s, [](long long n) { return n == 0; }), 0)
+      << "the others never claimed what the stalled instance held";
   pg.thaw();
   std::this_thread::sleep_for(1s);
   pg.cut();
   traffic.finish_when_sold_out(60s);
   expect_sale_kept_its_promises(cluster, traffic, voucher, kStock, kDrain);
   expect_reminders_kept_their_promises(cluster, traffic, tickets, kDrain);
+  RecordProperty("pending_entries_while_stalled", static_cast<int>(held));
 }
 
 TEST(Faults, SigtermDuringLoadFinishesWhatIsInFlight) {
@@ -208,12 +263,10 @@ TEST(Faults, SigtermDuringLoadFinishesWhatIsInFlight) {
   ChaosTraffic traffic(cluster, voucher, tickets);
   ASSERT_TRUE(traffic.wait_for_orders(80, 30s));
   int at_signal = traffic.orders_created();
-  auto started = std::chrono::steady_clock::now();
+  // Exit status 0: it ended by itself within the grace (after it, SIGKILL: not WIFEXITED).
   int status = cluster.process(2).stop(SIGTERM, 15s);
-  auto took = std::chrono::steady_clock::now() - started;
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
       << "exit status " << status << " (killed after the grace period?)";
-  EXPECT_LT(took, 12s);
   EXPECT_LT(at_signal, kBigStock) << "the signal came after the sale";
   EXPECT_LT(traffic.orders_created(), kBigStock) << "the sale went on after the signal";
   traffic.finish_when_sold_out(60s);

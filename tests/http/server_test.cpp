@@ -3,6 +3,8 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -402,7 +404,23 @@ TEST_F(ServerTest, AuthenticationOverHttp) {
   EXPECT_EQ(r->body(), R"({"user":"99"})");
 }
 
+asio::awaitable<HandlerResult> answer_ok() {
+  co_return json_response(bhttp::status::ok, {{"ok", true}});
+}
+
 TEST_F(ServerTest, SeveralIoContextsShareOnePort) {
+  // Each io_context runs on a thread of its own: the threads that ran the handler are the
+  // contexts that served.
+  std::mutex mutex;
+  std::set<std::thread::id> serving;
+  router_.add(
+      verb::get, "/thread",
+      [&](RequestContext&) {
+        std::lock_guard lock(mutex);
+        serving.insert(std::this_thread::get_id());
+        return answer_ok();
+      },
+      Access::anyone);
   TestServer server(router_, fast_limits(), 3);
   std::vector<std::thread> clients;
   std::atomic<int> ok{0};
@@ -410,7 +428,7 @@ TEST_F(ServerTest, SeveralIoContextsShareOnePort) {
     clients.emplace_back([&] {
       for (int i = 0; i < 25; ++i) {
         Client c(server.port());
-        auto r = c.request("GET", "/healthz");
+        auto r = c.request("GET", "/thread");
         if (r && r->result_int() == 200U) ++ok;
       }
     });
@@ -418,6 +436,10 @@ TEST_F(ServerTest, SeveralIoContextsShareOnePort) {
   for (auto& t : clients)
     t.join();
   EXPECT_EQ(ok.load(), 100);
+  std::lock_guard lock(mutex);
+  // 100 connections: all on one context of three would mean the others never accept.
+  EXPECT_GT(serving.size(), 1u) << "only one io_context served";
+  EXPECT_LE(serving.size(), 3u);
 }
 
 TEST_F(ServerTest, UnknownRoutesOverHttp) {

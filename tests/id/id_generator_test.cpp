@@ -4,6 +4,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -66,14 +67,20 @@ class FlakySource final : public SequenceSource {
  public:
   std::atomic<bool> failing{false};
   std::atomic<bool> throw_non_infra{false};
+  std::atomic<int> calls{0};
   InMemorySequenceSource inner;
 
   asio::awaitable<std::uint64_t> reserve(std::string day, std::uint32_t block) override {
+    ++calls;
     if (throw_non_infra) throw std::runtime_error("bug in the backend");
     if (failing) throw IoError("redis: connection refused");
     co_return inner.reserve_now(day, block);
   }
 };
+
+asio::awaitable<int> answer_after_the_timer() {
+  co_return 1;
+}
 
 std::uint64_t take(IdGenerator& gen, IoThread& io) {
   if (auto id = gen.try_next()) return *id;
@@ -285,8 +292,18 @@ TEST(IdGenerator, AFailureInTheBackgroundIsInvisibleWhileTheBlockLasts) {
   }
   EXPECT_THROW(io.run(gen.next()), IoError);
   source->failing = false;
-  std::this_thread::sleep_for(100ms);
-  EXPECT_GT(io.run(gen.next()), previous);
+  // next() waits for the background fetch under way; a retry still waiting out its backoff
+  // (5 ms) answers IoError once more: asked again until the block is there.
+  std::optional<std::uint64_t> id;
+  for (int i = 0; i < 1000 && !id; ++i) {
+    try {
+      id = io.run(gen.next());
+    } catch (const IoError&) {
+      std::this_thread::sleep_for(5ms);
+    }
+  }
+  ASSERT_TRUE(id.has_value());
+  EXPECT_GT(*id, previous);
 }
 
 TEST(IdGenerator, AnyFailureOfTheSourceBecomesInfraError) {
@@ -333,9 +350,18 @@ TEST(IdGenerator, CanBeDestroyedWhileARetryIsPending) {
   auto source = std::make_shared<FlakySource>();
   source->failing = true;
   auto gen = std::make_unique<IdGenerator>(
-      io.executor(), source, IdGeneratorOptions{.retry_initial = 10s, .retry_max = 10s});
+      io.executor(), source, IdGeneratorOptions{.retry_initial = 200ms, .retry_max = 200ms});
   EXPECT_THROW(io.run(gen->next()), IoError);
+  const int calls = source->calls.load();
   gen.reset();  // the retry timer still holds the state; it must not crash when it fires
+  // The timer fires while the I/O thread still runs: the background fetch sees the generator
+  // gone, ends without asking the source again, and lets go of the state (and so of the
+  // source, whose only other owner is this test).
+  for (int i = 0; i < 500 && source.use_count() > 1; ++i)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(source.use_count(), 1) << "the retry timer never fired";
+  EXPECT_EQ(source->calls.load(), calls) << "the source was asked again after destruction";
+  EXPECT_EQ(io.run(answer_after_the_timer()), 1) << "the I/O thread still runs";
 }
 
 }  // namespace

@@ -2,21 +2,32 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <filesystem>
+#include <fstream>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdexcept>
+#include <string_view>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 #include <utility>
 
+#include <gtest/gtest.h>
+
 extern char** environ;
 
 namespace seckill::testing {
 
-ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_path) {
+ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_path)
+    : log_path_(std::move(log_path)) {
+  if (!log_path_.empty()) {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(log_path_, ec);
+    log_start_ = ec ? 0 : size;
+  }
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
   for (auto& a : argv)
@@ -25,8 +36,8 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_path) 
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  if (!log_path.empty()) {
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
+  if (!log_path_.empty()) {
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path_.c_str(),
                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   }
@@ -36,17 +47,71 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_path) 
 }
 
 ChildProcess::~ChildProcess() {
-  if (pid_ > 0) kill_hard();
+  if (pid_ > 0) stop(SIGTERM, kStopGrace);
+  expect_no_sanitizer_report();
 }
 
-ChildProcess::ChildProcess(ChildProcess&& other) noexcept : pid_(std::exchange(other.pid_, -1)) {}
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)),
+      log_path_(std::exchange(other.log_path_, {})),
+      log_start_(other.log_start_),
+      scanned_(std::exchange(other.scanned_, true)) {}
 
 ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   if (this != &other) {
-    if (pid_ > 0) kill_hard();
+    if (pid_ > 0) stop(SIGTERM, kStopGrace);
+    expect_no_sanitizer_report();
     pid_ = std::exchange(other.pid_, -1);
+    log_path_ = std::exchange(other.log_path_, {});
+    log_start_ = other.log_start_;
+    scanned_ = std::exchange(other.scanned_, true);
   }
   return *this;
+}
+
+void ChildProcess::signal(int signal) {
+  if (pid_ > 0) ::kill(pid_, signal);
+}
+
+std::vector<std::string> ChildProcess::sanitizer_reports() const {
+  if (log_path_.empty()) return {};
+  return sanitizer_reports_in(log_path_, log_start_);
+}
+
+void ChildProcess::expect_no_sanitizer_report() {
+  if (scanned_ || log_path_.empty()) return;
+  scanned_ = true;
+  auto reports = sanitizer_reports();
+  if (reports.empty()) return;
+  std::string text;
+  for (const auto& r : reports)
+    text += r + "\n";
+  ADD_FAILURE() << "sanitizer report in " << log_path_ << ":\n" << text;
+}
+
+std::vector<std::string> sanitizer_reports_in(const std::string& path, std::uintmax_t from) {
+  static constexpr std::string_view kMarks[] = {"ERROR: AddressSanitizer",
+                                                "runtime error:", "ERROR: LeakSanitizer",
+                                                "WARNING: ThreadSanitizer"};
+  std::ifstream in(path);
+  in.seekg(static_cast<std::streamoff>(from));
+  std::vector<std::string> out;
+  std::string line;
+  bool take_next = false;
+  while (std::getline(in, line)) {
+    if (take_next) {
+      out.back() += "\n" + line;
+      take_next = false;
+    }
+    for (auto mark : kMarks) {
+      if (line.find(mark) != std::string::npos) {
+        out.push_back(line);
+        take_next = true;
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 bool ChildProcess::running() {
@@ -63,7 +128,7 @@ bool ChildProcess::running() {
 int ChildProcess::stop(int signal, std::chrono::milliseconds grace) {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGCONT);  // a paused child cannot act on SIGTERM
-  ::kill(pid_, signal);
+  if (signal != 0) ::kill(pid_, signal);
   auto deadline = std::chrono::steady_clock::now() + grace;
   int status = 0;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -81,6 +146,7 @@ int ChildProcess::stop(int signal, std::chrono::milliseconds grace) {
 }
 
 int ChildProcess::wait(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;
   // Signal 0 delivers nothing: stop() then only waits, and kills once `timeout` has passed.
   return stop(0, timeout);
 }

@@ -107,11 +107,15 @@ class PrivateCluster {
 };
 
 struct FailoverOutcome {
-  int promised = 0;      // 201s
-  int lost = 0;          // 201s whose order never reached PostgreSQL
-  long long stored = 0;  // orders of the voucher in PostgreSQL
-  int unavailable = 0;   // 503s
-  double outage_s = 0;   // from the kill to the next 201
+  int promised = 0;        // 201s
+  int lost = 0;            // 201s whose order never reached PostgreSQL
+  long long stored = 0;    // orders of the voucher in PostgreSQL
+  int unavailable = 0;     // 503s
+  double outage_s = 0;     // the longest time without a 201 after the kill
+  bool took_over = false;  // the replica answered ROLE as master
+  int after_takeover = 0;  // 201s to requests sent after the replica took over
+  bool sold_out = false;   // a purchase was answered sold_out before the 30 s ran out
+  int distinct_ids = 0;    // distinct order ids among the 201s
 };
 
 // Distinct users buy once each, from 16 client threads over two instances; after a tenth of the
@@ -159,6 +163,8 @@ FailoverOutcome sale_with_failover(bool ack, bool stall_replica, long long stock
   std::atomic<long long> last_201_ns{0};
   std::atomic<long long> longest_gap_ns{0};
   std::atomic<long long> kill_ns{0};
+  std::atomic<long long> took_over_ns{0};
+  std::atomic<int> after_takeover{0};
   std::atomic<bool> stop{false}, sold_out{false};
   std::atomic<int> next{0};
   std::vector<std::thread> workers;
@@ -170,10 +176,14 @@ FailoverOutcome sale_with_failover(bool ack, bool stall_replica, long long stock
       while (!stop.load()) {
         int n = next.fetch_add(1);
         auto& client = clients[static_cast<std::size_t>((n + t) % 2)];
+        const long long taken_over = took_over_ns.load();
+        const bool sent_after_takeover =
+            taken_over != 0 && Clock::now().time_since_epoch().count() > taken_over;
         auto answer = client.request("POST", fmt::format("/api/v1/vouchers/{}/orders", voucher),
                                      token_for(5'000'000 + static_cast<std::uint64_t>(n)));
         if (answer.status == 201) {
           created++;
+          if (sent_after_takeover) after_takeover++;
           auto now = Clock::now().time_since_epoch().count();
           std::lock_guard lock(mutex);
           if (kill_ns.load() != 0 && last_201_ns.load() != 0) {
@@ -208,7 +218,10 @@ FailoverOutcome sale_with_failover(bool ack, bool stall_replica, long long stock
     // comes back without its data, and started before the election ends it would take its slots
     // back empty, and its replica would copy the emptiness.
     for (int i = 0; i < 200; ++i) {
-      if (shell(fmt::format("redis-cli -p {} role", replica)).rfind("master", 0) == 0) break;
+      if (shell(fmt::format("redis-cli -p {} role", replica)).rfind("master", 0) == 0) {
+        took_over_ns = Clock::now().time_since_epoch().count();
+        break;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     redis.revive(master);
@@ -225,6 +238,10 @@ FailoverOutcome sale_with_failover(bool ack, bool stall_replica, long long stock
   out.promised = created.load();
   out.unavailable = unavailable.load();
   out.outage_s = static_cast<double>(longest_gap_ns.load()) / 1e9;
+  out.took_over = took_over_ns.load() != 0;
+  out.after_takeover = after_takeover.load();
+  out.sold_out = sold_out.load();
+  out.distinct_ids = static_cast<int>(promised.size());
   // Let the writers drain, then compare the promises with the store.
   auto count_sql = fmt::format("select count(*) from orders where voucher_id = {}", voucher);
   std::string last;
@@ -245,10 +262,25 @@ FailoverOutcome sale_with_failover(bool ack, bool stall_replica, long long stock
 
 void report(const char* name, const FailoverOutcome& o, long long stock) {
   std::printf(
-      "FAILOVER %-28s stock %lld: 201s %d, lost %d, stored %lld (oversold %lld), 503s %d, "
-      "outage %.2f s\n",
-      name, stock, o.promised, o.lost, o.stored, std::max(0LL, o.stored - stock), o.unavailable,
-      o.outage_s);
+      "FAILOVER %-28s stock %lld: 201s %d (%d after the takeover), lost %d, stored %lld "
+      "(oversold %lld), 503s %d, outage %.2f s\n",
+      name, stock, o.promised, o.after_takeover, o.lost, o.stored, std::max(0LL, o.stored - stock),
+      o.unavailable, o.outage_s);
+}
+
+// What holds whatever the replication setting: the replica took over and sold on (201s to
+// requests sent after it answered as master), the sale ended sold out, and the store holds
+// exactly the stock: no unit sold twice, none left unsold.
+void expect_failover_sold_exactly_the_stock(const FailoverOutcome& o, long long stock) {
+  EXPECT_TRUE(o.took_over) << "the replica never became master";
+  EXPECT_GT(o.after_takeover, 0) << "no purchase sent after the takeover was answered 201";
+  EXPECT_TRUE(o.sold_out) << "the sale did not end sold out within 30 s";
+  EXPECT_EQ(o.stored, stock) << "the store holds exactly the stock";
+  EXPECT_EQ(o.distinct_ids, o.promised) << "an order id answered twice";
+  // A request in flight at the kill may be stored without its answer (unknown outcome), and an
+  // answered 503 may have been queued (with acknowledgement): the stored orders are the kept
+  // promises plus at most those.
+  EXPECT_LE(o.promised - o.lost, o.stored) << "201s - lost <= stored";
 }
 
 }  // namespace
@@ -257,22 +289,29 @@ TEST(RedisFailover, MasterKilledMidSaleTheReplicaTakesOver) {
   const long long stock = 1500;
   auto o = sale_with_failover(false, false, stock);
   report("async", o, stock);
-  EXPECT_GT(o.outage_s, 0.0) << "the sale should go on after the failover";
-  EXPECT_LE(o.stored, stock + 50) << "a failover may forget only the last moment's writes";
+  expect_failover_sold_exactly_the_stock(o, stock);
+  // Asynchronous replication promises nothing, but a healthy loopback replica is at most a
+  // moment behind: it loses the last writes before the kill only (0, 5 and 3 in three runs on the
+  // shared 2-core box, docs/scaling.md), not the ~600 of a replica cut off for 300 ms.
+  EXPECT_LT(o.lost, 50) << "a healthy replica lost more than the last moment's writes";
 }
 
 TEST(RedisFailover, StalledReplicaShowsWhatAsyncReplicationLoses) {
   const long long stock = 1500;
   auto o = sale_with_failover(false, true, stock);
   report("async, replica link cut", o, stock);
-  EXPECT_GT(o.outage_s, 0.0);
+  expect_failover_sold_exactly_the_stock(o, stock);
+  // What the replica never received (the writes of the 300 ms its link was cut: ~600 at this
+  // rate, 388 to 674 measured) was sold again after the takeover; a healthy replica loses at
+  // most a few (0, 3 and 5 measured). More than 50 shows the window this test is about.
+  EXPECT_GT(o.lost, 50) << "the replica's link was cut, yet (almost) nothing was lost: the "
+                           "window the test shows did not open";
 }
 
 TEST(RedisFailover, AckReplicasLosesNoPromiseEvenWithAStalledReplica) {
   const long long stock = 1500;
   auto o = sale_with_failover(true, true, stock);
   report("ack 1, replica link cut", o, stock);
+  expect_failover_sold_exactly_the_stock(o, stock);
   EXPECT_EQ(o.lost, 0) << "every 201 was on the replica that took over";
-  EXPECT_LE(o.stored, stock) << "no unit sold twice";
-  EXPECT_GT(o.outage_s, 0.0);
 }

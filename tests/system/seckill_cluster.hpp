@@ -1,7 +1,8 @@
 #pragma once
 // Several `seckill serve` processes on loopback ports, sharing the test run's Redis and
 // PostgreSQL (scripts/with-services), for system tests. Every process is stopped by its pid
-// when the cluster goes away.
+// when the cluster goes away, with SIGTERM (SIGKILL after a grace), and the test fails if a
+// server's log holds a sanitizer report (support/child_process.hpp).
 
 #include <map>
 #include <memory>
@@ -59,6 +60,8 @@ class SeckillCluster {
   int size() const { return static_cast<int>(ports_.size()); }
   unsigned short port(int i) const { return ports_[static_cast<std::size_t>(i)]; }
   ChildProcess& process(int i) { return *processes_[static_cast<std::size_t>(i)]; }
+  /// Where instance `i` writes its output (appended over restarts).
+  std::string log_path(int i) const;
   /// A new client to instance `i`.
   HttpClient client(int i) const { return HttpClient("127.0.0.1", port(i)); }
 
