@@ -19,7 +19,8 @@ void add_file(http::Router& router, std::string_view path, std::string_view body
         response.set_header("Cache-Control", "max-age=60");
         response.set_header(
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "frame-ancestors 'none'");
         co_return response;
       },
       http::Access::anyone);
