@@ -49,6 +49,11 @@ struct ServeConfig {
   std::optional<RateLimit> rate_limit_ip;
   /// "text" or "json" (one JSON object a line).
   std::string log_format = "text";
+  /// --max-connections-per-address: open connections from one peer address; 0: no cap.
+  std::size_t max_connections_per_address = 256;
+  /// --trusted-proxies: `CIDR[,CIDR...]` whose X-Forwarded-For is believed (checked by the
+  /// command line; http::TrustedProxies::parse); empty: none.
+  std::string trusted_proxies;
 };
 
 struct MigrateConfig {
