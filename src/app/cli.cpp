@@ -8,6 +8,7 @@
 #include "app/config.hpp"
 #include "core/duration.hpp"
 #include "core/rate_limit.hpp"
+#include "http/trusted_proxies.hpp"
 #include "loadgen/scenario.hpp"
 
 namespace seckill::app {
@@ -228,6 +229,17 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       ->envname("SECKILL_REMINDER_STRATEGY")
       ->check(CLI::IsMember({"lua", "lock"}))
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-connections-per-address", serve.max_connections_per_address,
+                   "open connections from one client address (0: no cap; a trusted proxy is "
+                   "never capped)")
+      ->envname("SECKILL_MAX_CONNECTIONS_PER_ADDRESS")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--trusted-proxies", serve.trusted_proxies,
+                   "CIDR[,CIDR...]: peers whose X-Forwarded-For is believed [none]")
+      ->envname("SECKILL_TRUSTED_PROXIES");
   std::string rate_limit_user, rate_limit_ip;
   serve_cmd
       ->add_option("--rate-limit-user", rate_limit_user,
@@ -383,6 +395,9 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       serve.reminder_sla = positive_duration("--reminder-sla", reminder_sla);
       serve.rate_limit_user = rate_limit("--rate-limit-user", rate_limit_user);
       serve.rate_limit_ip = rate_limit("--rate-limit-ip", rate_limit_ip);
+      if (auto proxies = http::TrustedProxies::parse(serve.trusted_proxies); !proxies) {
+        throw UsageError{fmt::format("--trusted-proxies: {}", proxies.error())};
+      }
       serve.redis_ack_timeout = positive_duration("--redis-ack-timeout", redis_ack_timeout);
       if (serve.threads == 0) serve.threads = std::max(1u, std::thread::hardware_concurrency());
       return Command{serve};

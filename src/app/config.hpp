@@ -53,6 +53,11 @@ struct ServeConfig {
   /// --metrics-listen HOST:PORT: a listener serving only GET /metrics and GET /healthz, and then
   /// /metrics is not served on --listen. Unset (the default): /metrics on --listen.
   std::optional<std::pair<std::string, std::uint16_t>> metrics_listen;
+  /// --max-connections-per-address: open connections from one peer address; 0: no cap.
+  std::size_t max_connections_per_address = 256;
+  /// --trusted-proxies: `CIDR[,CIDR...]` whose X-Forwarded-For is believed (checked by the
+  /// command line; http::TrustedProxies::parse); empty: none.
+  std::string trusted_proxies;
 };
 
 struct MigrateConfig {

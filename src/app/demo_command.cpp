@@ -252,6 +252,8 @@ int demo(const DemoConfig& config, ChildProcesses& children, const fs::path& dir
         self,           "serve", "--listen",  fmt::format("127.0.0.1:{}", port),
         "--jwt-secret", secret,  "--threads", std::to_string(config.server_threads),
         "--log-level",  "warn"};
+    // The load generator is one address with up to 10,000 connections: no per-address cap.
+    argv.insert(argv.end(), {"--max-connections-per-address", "0"});
     if (distributed) {
       argv.insert(argv.end(), {"--redis", redis_url, "--postgres", postgres_url});
     } else {

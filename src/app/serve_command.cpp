@@ -1,4 +1,5 @@
 #include <atomic>
+#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -16,6 +17,7 @@
 #include "app/embedded_backend.hpp"
 #include "app/io_threads.hpp"
 #include "app/logging.hpp"
+#include "app/open_files.hpp"
 #include "app/operations.hpp"
 #include "auth/token_verifier.hpp"
 #include "core/duration.hpp"
@@ -107,14 +109,41 @@ int run_serve(const ServeConfig& config) {
     fmt::print(stderr, "seckill serve: --listen: '{}' is not an IP address\n", config.listen_host);
     return 2;
   }
+  http::ServerLimits limits;
+  limits.max_connections_per_address = config.max_connections_per_address;
+  const OpenFilesLimit open_files = raise_open_files_limit();
+  if (open_files.error) {
+    spdlog::warn("open files: soft {} (hard {}), could not raise it: {}", open_files.soft,
+                 open_files.hard, std::strerror(*open_files.error));
+  } else {
+    spdlog::info("open files: soft {} -> {} (hard {})", open_files.soft_before, open_files.soft,
+                 open_files.hard);
+  }
+  if (limits.max_connections + kOpenFilesReserve > open_files.soft) {
+    spdlog::warn(
+        "open files: a limit of {} allows about {} connections, below max_connections {}: "
+        "accept fails with 'too many open files' beyond; raise the hard limit (LimitNOFILE=, "
+        "ulimit -Hn)",
+        open_files.soft,
+        open_files.soft > kOpenFilesReserve ? open_files.soft - kOpenFilesReserve : 0,
+        limits.max_connections);
+  }
   std::optional<http::Server> server;
   try {
-    server.emplace(threads.contexts(), asio::ip::tcp::endpoint(address, config.listen_port),
-                   router);
+    server.emplace(threads.contexts(), asio::ip::tcp::endpoint(address, config.listen_port), router,
+                   limits);
   } catch (const std::exception& e) {
     fmt::print(stderr, "seckill serve: --listen {}:{}: {}\n", config.listen_host,
                config.listen_port, e.what());
     return 1;
+  }
+  if (!config.trusted_proxies.empty()) {
+    // Checked by the command line already.
+    if (auto proxies = http::TrustedProxies::parse(config.trusted_proxies)) {
+      server->trust_proxies(std::move(*proxies));
+      spdlog::info("trusted proxies: {} (their X-Forwarded-For names the client)",
+                   config.trusted_proxies);
+    }
   }
   server_view = &*server;
   std::optional<http::Server> metrics_server;

@@ -19,12 +19,11 @@ void add_file(http::Router& router, std::string_view path, std::string_view body
         response.set_header("Cache-Control", "max-age=60");
         // No inline script or style (app.js styles through the CSSOM, which CSP allows), and
         // no framing: the Ack/Resolve buttons must not be clickjacked. The per-response
-        // nosniff/X-Frame-Options headers come from src/http for every answer.
+        // nosniff, X-Frame-Options and Referrer-Policy headers come from src/http for every answer.
         response.set_header("Content-Security-Policy",
                             "default-src 'self'; img-src 'self' data:; style-src 'self'; "
                             "object-src 'none'; base-uri 'none'; form-action 'self'; "
                             "frame-ancestors 'none'");
-        response.set_header("Referrer-Policy", "no-referrer");
         co_return response;
       },
       http::Access::anyone);

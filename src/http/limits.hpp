@@ -39,6 +39,11 @@ struct ServerLimits {
   /// Open connections over all I/O threads. One more is refused at once: the server sends a
   /// best-effort 503 `unavailable` without reading the request and closes the connection.
   std::size_t max_connections = 10'000;
+  /// Open connections from one peer address over all I/O threads (an IPv4 address and its
+  /// v4-mapped form count as one); 0: no such cap. One more is refused like one over
+  /// max_connections. Peers in Server::trust_proxies() are not capped by it: a load balancer
+  /// carries every client's connections.
+  std::size_t max_connections_per_address = 256;
 
   /// How long Server::stop() lets in-flight requests finish before it closes every connection.
   std::chrono::milliseconds shutdown_grace{10'000};

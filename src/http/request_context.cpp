@@ -24,8 +24,22 @@ Failure unauthorized(std::string message) {
 
 RequestContext::RequestContext(const Request& request, const auth::TokenVerifier* verifier)
     : request_(request), verifier_(verifier) {
-  auto parsed = boost::urls::parse_origin_form(request_.target());
-  if (parsed) {
+  const std::string_view target(request_.target().data(), request_.target().size());
+  if (!target.empty() && target.front() == '/') {
+    auto parsed = boost::urls::parse_origin_form(target);
+    if (parsed) {
+      url_ = *parsed;
+      target_valid_ = true;
+    }
+    return;
+  }
+  // Absolute form, which a server MUST accept (RFC 9112 3.2.2): routed by its path and query;
+  // its authority is not checked against ours (a proxy in front has done the routing).
+  auto parsed = boost::urls::parse_absolute_uri(target);
+  if (parsed && parsed->has_authority() && !parsed->encoded_host().empty() &&
+      (parsed->scheme_id() == boost::urls::scheme::http ||
+       parsed->scheme_id() == boost::urls::scheme::https) &&
+      !parsed->has_fragment()) {
     url_ = *parsed;
     target_valid_ = true;
   }
@@ -34,6 +48,7 @@ RequestContext::RequestContext(const Request& request, const auth::TokenVerifier
 std::string_view RequestContext::path() const {
   if (!target_valid_) return {};
   auto p = url_.encoded_path();
+  if (p.empty()) return "/";  // "http://host" is "http://host/"
   return std::string_view(p.data(), p.size());
 }
 

@@ -39,9 +39,11 @@ class RequestContext {
   boost::beast::http::verb method() const { return request_.method(); }
   /// The request target as sent, e.g. "/api/v1/reminders?status=open".
   std::string_view target() const { return request_.target(); }
-  /// Whether the target is in origin form (`/path?query`) with valid percent-encoding.
+  /// Whether the target is in origin form (`/path?query`) or absolute form
+  /// (`http://host/path?query`, RFC 9112 3.2.2), with valid percent-encoding.
   bool target_is_valid() const { return target_valid_; }
-  /// The path of the target, still percent-encoded, e.g. "/api/v1/vouchers/42/orders".
+  /// The path of the target, still percent-encoded, e.g. "/api/v1/vouchers/42/orders" (for an
+  /// absolute-form target, its path; "/" when it has none).
   std::string_view path() const;
   const Request& request() const { return request_; }
   /// The value of the first header of that name, or "" if absent.

@@ -41,7 +41,10 @@ class Response {
   std::string_view content_type() const { return content_type_; }
 
   /// Adds a header. Throws std::invalid_argument if the name is empty or either holds CR, LF or
-  /// NUL (header injection). Content-Length, Connection and Server are set by the server.
+  /// NUL (header injection). Content-Length, Connection and Server are set by the server, and
+  /// so are X-Content-Type-Options, X-Frame-Options and Referrer-Policy (on every answer), and
+  /// `Content-Security-Policy: default-src 'none'; frame-ancestors 'none'` unless this
+  /// response sets its own Content-Security-Policy.
   void set_header(std::string name, std::string value);
   const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
 
@@ -80,6 +83,7 @@ class Response {
   bool is_static_ = false;
   bool close_ = false;
   bool withheld_ = false;
+  bool own_csp_ = false;
   std::string_view content_type_;
   std::vector<std::pair<std::string, std::string>> headers_;
   std::shared_ptr<BodyStream> stream_;

@@ -131,6 +131,7 @@ boost::asio::awaitable<Response> Router::handle(const Request& request,
   };
 
   const Route* found = nullptr;
+  const Route* get_for_head = nullptr;  // RFC 9110 9.3.2: HEAD wherever GET is served
   bool path_known = false;
   if (split) {
     for (const auto& route : routes_) {
@@ -140,8 +141,13 @@ boost::asio::awaitable<Response> Router::handle(const Request& request,
         found = &route;
         break;
       }
+      if (request.method() == boost::beast::http::verb::head &&
+          route.method == boost::beast::http::verb::get && get_for_head == nullptr) {
+        get_for_head = &route;
+      }
     }
   }
+  if (found == nullptr) found = get_for_head;
   if (found == nullptr) {
     if (!path_known) co_return error_response({ErrorCode::not_found, "no such resource", {}});
     std::string allow;
@@ -151,6 +157,9 @@ boost::asio::awaitable<Response> Router::handle(const Request& request,
       if (allow.find(name) != std::string::npos) continue;
       if (!allow.empty()) allow.append(", ");
       allow.append(name);
+    }
+    if (allow.find("GET") != std::string::npos && allow.find("HEAD") == std::string::npos) {
+      allow.append(", HEAD");
     }
     Response response =
         error_response({ErrorCode::method_not_allowed,

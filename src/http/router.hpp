@@ -32,7 +32,10 @@ namespace seckill::http {
 /// For each request, in this order:
 ///   malformed target -> 400 `bad_request`;
 ///   no pattern matches -> 404 `not_found`;
-///   a pattern matches but not for this method -> 405 `method_not_allowed` with `Allow`;
+///   a pattern matches but not for this method -> 405 `method_not_allowed` with `Allow` (which
+///     lists HEAD wherever GET is);
+///   HEAD with no HEAD route of its own runs the GET route (RFC 9110 9.3.2; the server sends
+///     the answer's head only);
 ///   the route needs a token and the Admission's before_authentication refuses -> its Failure
 ///     (e.g. 429 `rate_limited`);
 ///   the route's Access is not met -> 401 `unauthorized` / 403 `forbidden`;

@@ -73,9 +73,22 @@ asio::awaitable<void> accept_loop(tcp::acceptor* acceptor,
       refuse(socket, state->refusal);
       continue;
     }
+    boost::system::error_code peer_ec;
+    const asio::ip::address peer = socket.remote_endpoint(peer_ec).address();
+    bool address_counted = false;
+    if (const std::size_t cap = state->limits.max_connections_per_address;
+        cap != 0 && !peer_ec && !state->trusted_proxies.contains(peer)) {
+      if (!state->per_address.try_add(peer, cap)) {
+        state->connections.fetch_sub(1, std::memory_order_relaxed);
+        refuse(socket, state->refusal);
+        continue;
+      }
+      address_counted = true;
+    }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    asio::co_spawn(executor, detail::run_session(std::move(socket), state, worker),
+    asio::co_spawn(executor,
+                   detail::run_session(std::move(socket), state, worker, peer, address_counted),
                    LogFailure{"connection"});
   }
 }
@@ -136,6 +149,10 @@ Server::~Server() {
   boost::system::error_code ignored;
   for (auto& acceptor : acceptors_)
     acceptor->close(ignored);
+}
+
+void Server::trust_proxies(TrustedProxies proxies) {
+  state_->trusted_proxies = std::move(proxies);
 }
 
 void Server::start() {

@@ -12,6 +12,7 @@
 
 #include "http/limits.hpp"
 #include "http/router.hpp"
+#include "http/trusted_proxies.hpp"
 
 namespace seckill::http {
 
@@ -53,6 +54,12 @@ class Server {
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
+
+  /// Believes X-Forwarded-For from these peers (http/trusted_proxies.hpp): the client address
+  /// it names is what the Router is given (per-address rate limits) and what the request log
+  /// line prints. Their connections are not capped by max_connections_per_address. Call before
+  /// start().
+  void trust_proxies(TrustedProxies proxies);
 
   /// Starts the accept loops; they run when their io_contexts run. Call once. Thread-safe.
   void start();

@@ -13,8 +13,10 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/intrusive/list.hpp>
 
+#include "http/address_connections.hpp"
 #include "http/limits.hpp"
 #include "http/router.hpp"
+#include "http/trusted_proxies.hpp"
 
 namespace seckill::http::detail {
 
@@ -45,6 +47,10 @@ struct ServerState {
   /// The bytes sent to a connection refused for being over the connection limit.
   std::string refusal;
   std::atomic<std::size_t> connections{0};
+  /// Open connections per peer address, when limits.max_connections_per_address is not 0.
+  AddressConnections per_address;
+  /// Peers whose X-Forwarded-For names the client (Server::trust_proxies()).
+  TrustedProxies trusted_proxies;
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<std::size_t> workers_draining{0};
   std::function<void()> on_stopped;

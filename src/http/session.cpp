@@ -21,6 +21,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/error_response.hpp"
+#include "http/request_head.hpp"
 #include "http/request_id.hpp"
 
 namespace seckill::http::detail {
@@ -40,8 +41,11 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 /// Uncounts the connection when its coroutine ends, and wakes a drain waiting for the last one.
 class ConnectionGuard {
  public:
-  ConnectionGuard(ServerState& state, Worker& worker) : state_(state), worker_(worker) {}
+  ConnectionGuard(ServerState& state, Worker& worker, const boost::asio::ip::address& peer,
+                  bool address_counted)
+      : state_(state), worker_(worker), peer_(peer), address_counted_(address_counted) {}
   ~ConnectionGuard() {
+    if (address_counted_) state_.per_address.remove(peer_);
     state_.connections.fetch_sub(1, std::memory_order_relaxed);
     if (worker_.draining && worker_.sessions.empty() && worker_.drain_timer != nullptr) {
       worker_.drain_timer->cancel();
@@ -53,6 +57,8 @@ class ConnectionGuard {
  private:
   ServerState& state_;
   Worker& worker_;
+  const boost::asio::ip::address& peer_;
+  bool address_counted_;
 };
 
 /// The answer owed to a request that could not be read, or nullopt when there is nobody to
@@ -78,9 +84,12 @@ std::optional<Failure> failure_for(const beast::error_code& ec, const ServerLimi
   return std::nullopt;
 }
 
+/// `with_body` false: the head only (the answer to HEAD, RFC 9110 9.3.2), whose Content-Length
+/// is still the body's.
 std::array<asio::const_buffer, 2> response_buffers(const std::string& head,
-                                                   const Response& response) {
-  auto body = response.body();
+                                                   const Response& response,
+                                                   bool with_body = true) {
+  auto body = with_body ? response.body() : std::string_view();
   return {asio::buffer(head), asio::buffer(body.data(), body.size())};
 }
 
@@ -138,8 +147,8 @@ bool expects_continue(const Request& request) {
 }  // namespace
 
 asio::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<ServerState> state,
-                                  Worker* worker) {
-  ConnectionGuard guard(*state, *worker);
+                                  Worker* worker, asio::ip::address peer, bool address_counted) {
+  ConnectionGuard guard(*state, *worker, peer, address_counted);
   beast::tcp_stream stream(std::move(socket));
   SessionLink link(stream);
   worker->sessions.push_back(link);
@@ -150,9 +159,6 @@ asio::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<ServerStat
   std::string head;  // reused for every response head: no allocation after the first
   bool first = true;
   beast::error_code ec;
-  // Who is calling, for per-address limits (http/admission.hpp). Unspecified if already gone.
-  const boost::asio::ip::address peer = stream.socket().remote_endpoint(ec).address();
-  ec = {};
   std::size_t n = 0;
 
   for (;;) {
@@ -187,6 +193,13 @@ asio::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<ServerStat
         co_await answer_and_close(stream, buffer, answer, limits);
         break;
       }
+      // Framing the body could be read by rules a proxy in front does not share: refuse it
+      // before reading a byte of the body.
+      if (auto failure = check_request_head(fields)) {
+        const Response answer = error_response(*failure);
+        co_await answer_and_close(stream, buffer, answer, limits);
+        break;
+      }
     }
     if (!ec && !parser.is_done()) {
       if (expects_continue(parser.get())) {
@@ -211,7 +224,11 @@ asio::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<ServerStat
     const auto started = std::chrono::steady_clock::now();
     const std::string request_id = ensure_request_id(request);
     std::size_t route = Router::kNoRoute;
-    Response response = co_await state->router->handle(request, peer, &route);
+    // Behind a trusted balancer, the client its X-Forwarded-For names; else the peer.
+    const asio::ip::address client = state->trusted_proxies.empty()
+                                         ? peer
+                                         : state->trusted_proxies.client_address(peer, request);
+    Response response = co_await state->router->handle(request, client, &route);
     if (auto* metrics = state->router->metrics()) {
       metrics->observe(route, static_cast<unsigned>(response.status()),
                        std::chrono::steady_clock::now() - started);
@@ -219,9 +236,9 @@ asio::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<ServerStat
     response.set_request_id(request_id);
     if (spdlog::should_log(spdlog::level::debug)) {
       // The route pattern, never the target: a query may hold a token (/api/v1/events).
-      spdlog::debug("request request_id={} method={} route={} status={} duration_us={}", request_id,
-                    request.method_string(), state->router->route_pattern(route),
-                    static_cast<unsigned>(response.status()),
+      spdlog::debug("request request_id={} client={} method={} route={} status={} duration_us={}",
+                    request_id, client.to_string(), request.method_string(),
+                    state->router->route_pattern(route), static_cast<unsigned>(response.status()),
                     std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - started)
                         .count());
@@ -235,9 +252,16 @@ asio::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<ServerStat
     keep_alive = keep_alive && !response.closes_connection() && !worker->draining;
     response.serialize_head(head, keep_alive, version);
     stream.expires_after(limits.write_timeout);
-    const auto buffers = response_buffers(head, response);
+    const bool head_only = request.method() == bhttp::verb::head;
+    const auto buffers = response_buffers(head, response, !head_only);
     std::tie(ec, n) = co_await asio::async_write(stream, buffers, kTuple);
     if (ec) break;
+    if (head_only && response.stream()) {
+      // A stream's head says nothing of its end: close after it, like after the stream.
+      beast::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      break;
+    }
     if (const auto& body_stream = response.stream()) {
       SocketStreamWriter writer(stream, limits, *worker);
       co_await (*body_stream)(writer);

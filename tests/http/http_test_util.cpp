@@ -22,30 +22,32 @@ namespace {
 
 // Response has no default constructor, which co_spawn's completion needs: store it instead.
 asio::awaitable<void> handle_into(const Router* router, const Request* request,
-                                  std::optional<Response>* out) {
-  out->emplace(co_await router->handle(*request));
+                                  std::optional<Response>* out, std::size_t* matched) {
+  out->emplace(co_await router->handle(*request, {}, matched));
 }
 
 }  // namespace
 
-Response run_router(const Router& router, const Request& request) {
+Response run_router(const Router& router, const Request& request, std::size_t* matched) {
   asio::io_context io;
   std::optional<Response> out;
   std::exception_ptr error;
-  asio::co_spawn(io, handle_into(&router, &request, &out),
+  asio::co_spawn(io, handle_into(&router, &request, &out, matched),
                  [&](const std::exception_ptr& e) { error = e; });
   io.run();
   if (error) std::rethrow_exception(error);
   return std::move(*out);
 }
 
-TestServer::TestServer(const Router& router, ServerLimits limits, std::size_t threads) {
+TestServer::TestServer(const Router& router, ServerLimits limits, std::size_t threads,
+                       TrustedProxies proxies) {
   std::vector<asio::io_context*> raw;
   for (std::size_t i = 0; i < threads; ++i) {
     ios_.push_back(std::make_unique<asio::io_context>(1));
     raw.push_back(ios_.back().get());
   }
   server_.emplace(raw, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0), router, limits);
+  server_->trust_proxies(std::move(proxies));
   server_->start();
   for (auto& io : ios_)
     threads_.emplace_back([ctx = io.get()] { ctx->run(); });
@@ -73,7 +75,13 @@ TestServer::~TestServer() {
   server_.reset();
 }
 
-Client::Client(unsigned short port, std::chrono::milliseconds timeout) : socket_(io_) {
+Client::Client(unsigned short port, std::chrono::milliseconds timeout,
+               std::string_view local_address)
+    : socket_(io_) {
+  if (!local_address.empty()) {
+    socket_.open(tcp::v4());
+    socket_.bind(tcp::endpoint(asio::ip::make_address(std::string(local_address)), 0));
+  }
   socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   timeval tv{};
   tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
@@ -88,8 +96,9 @@ bool Client::send(std::string_view bytes) {
   return !ec;
 }
 
-std::optional<ClientResponse> Client::read() {
+std::optional<ClientResponse> Client::read(bool to_head) {
   bhttp::response_parser<bhttp::string_body> parser;
+  parser.skip(to_head);
   parser.body_limit(16 * 1024 * 1024);
   boost::system::error_code ec;
   bhttp::read(socket_, buffer_, parser, ec);

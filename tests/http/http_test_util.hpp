@@ -26,14 +26,17 @@ namespace seckill::http::testing {
 
 using ClientResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
-/// Runs router.handle(request) to completion on a private io_context.
-Response run_router(const Router& router, const Request& request);
+/// Runs router.handle(request) to completion on a private io_context; `matched`, if given,
+/// receives the index of the route that answered.
+Response run_router(const Router& router, const Request& request, std::size_t* matched = nullptr);
 
 /// A Server on `threads` io_contexts, each run by its own thread, until stop_and_wait() or the
 /// destructor.
 class TestServer {
  public:
-  explicit TestServer(const Router& router, ServerLimits limits = {}, std::size_t threads = 1);
+  /// `proxies`: Server::trust_proxies(), given before the server starts.
+  explicit TestServer(const Router& router, ServerLimits limits = {}, std::size_t threads = 1,
+                      TrustedProxies proxies = {});
   ~TestServer();
   unsigned short port() const { return server_->local_endpoint().port(); }
   Server& server() { return *server_; }
@@ -51,11 +54,15 @@ class TestServer {
 /// hanging it.
 class Client {
  public:
-  explicit Client(unsigned short port, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  /// Connects to 127.0.0.1:`port`, from `local_address` if given (any 127.x.y.z works on
+  /// Linux: a test can be several clients).
+  explicit Client(unsigned short port, std::chrono::milliseconds timeout = std::chrono::seconds(5),
+                  std::string_view local_address = {});
   /// Sends raw bytes; false if the connection is broken.
   bool send(std::string_view bytes);
-  /// Reads one response; nullopt on EOF, reset or timeout.
-  std::optional<ClientResponse> read();
+  /// Reads one response; nullopt on EOF, reset or timeout. `to_head`: the answer to a HEAD
+  /// request (no body follows whatever its Content-Length says).
+  std::optional<ClientResponse> read(bool to_head = false);
   /// Sends a well-formed HTTP/1.1 request and reads its response.
   std::optional<ClientResponse> request(std::string_view method, std::string_view target,
                                         std::string_view body = {},

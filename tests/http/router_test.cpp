@@ -140,11 +140,38 @@ TEST_F(RouterTest, KnownPathWrongMethodIs405WithAllow) {
   EXPECT_EQ(code_of(r), "method_not_allowed");
   ASSERT_EQ(r.headers().size(), 1U);
   EXPECT_EQ(r.headers()[0].first, "Allow");
-  EXPECT_EQ(r.headers()[0].second, "POST, GET");
+  EXPECT_EQ(r.headers()[0].second, "POST, GET, HEAD");
+}
+
+TEST_F(RouterTest, HeadRunsTheGetRoute) {
+  std::size_t matched = Router::kNoRoute;
+  Request request = make_request(verb::head, "/api/v1/tickets/T-1/reminders?status=open");
+  std::optional<Response> out = run_router(router_, request, &matched);
+  EXPECT_EQ(out->status(), bhttp::status::ok);
+  EXPECT_EQ(router_.route_pattern(matched), "/api/v1/tickets/{ticket}/reminders");
+  // The body is the GET's; the server sends only its head (and its Content-Length).
+  EXPECT_EQ(boost::json::parse(out->body()).at("status").as_string(), "open");
+  // No GET on a path: HEAD is not allowed either.
+  Response post_only = run_router(router_, make_request(verb::head, "/api/v1/vouchers"));
+  EXPECT_EQ(post_only.status(), bhttp::status::method_not_allowed);
+}
+
+TEST_F(RouterTest, AbsoluteFormIsRoutedByItsPath) {
+  Response r = run_router(
+      router_,
+      make_request(verb::get, "http://example.com:8080/api/v1/tickets/T-9/reminders?status=x"));
+  ASSERT_EQ(r.status(), bhttp::status::ok);
+  EXPECT_EQ(boost::json::parse(r.body()).at("ticket").as_string(), "T-9");
+  EXPECT_EQ(boost::json::parse(r.body()).at("status").as_string(), "x");
+  EXPECT_EQ(run_router(router_, make_request(verb::get, "https://h/y")).status(),
+            bhttp::status::not_found);
+  EXPECT_EQ(run_router(router_, make_request(verb::get, "http://h")).status(),
+            bhttp::status::not_found);  // "/": no route here
 }
 
 TEST_F(RouterTest, MalformedTargetIs400) {
-  for (const char* target : {"*", "http://x/y", "/a%zz", "relative"}) {
+  for (const char* target : {"*", "ftp://x/y", "http:/y", "http:///y", "/a%zz", "relative",
+                             "example.com:80", "http://x/a%zz"}) {
     Response r = run_router(router_, make_request(verb::get, target));
     EXPECT_EQ(r.status(), bhttp::status::bad_request) << target;
   }

@@ -56,6 +56,20 @@ class ServerTest : public ::testing::Test {
         verb::get, "/slow", [](RequestContext&) { return sleep_then_answer(600ms); },
         Access::anyone);
     router_.add(
+        verb::get, "/page",
+        [](RequestContext&) -> asio::awaitable<HandlerResult> {
+          Response page(bhttp::status::ok, "<p>hi</p>", "text/html");
+          page.set_header("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+          co_return page;
+        },
+        Access::anyone);
+    router_.add(
+        verb::get, "/whoami",
+        [](RequestContext& ctx) -> asio::awaitable<HandlerResult> {
+          co_return Response(bhttp::status::ok, ctx.client_address().to_string(), "text/plain");
+        },
+        Access::anyone);
+    router_.add(
         verb::get, "/me",
         [](RequestContext& ctx) -> asio::awaitable<HandlerResult> {
           co_return json_response(bhttp::status::ok,
@@ -349,6 +363,79 @@ TEST_F(ServerTest, ConnectionsBeyondTheLimitAreRefused) {
   EXPECT_EQ(r->result_int(), 200U);
 }
 
+TEST_F(ServerTest, ConnectionsBeyondThePerAddressCapAreRefused) {
+  ServerLimits limits = fast_limits();
+  limits.max_connections_per_address = 3;
+  // Three I/O threads: the kernel spreads one address's connections over them, and the cap
+  // holds for their sum.
+  TestServer server(router_, limits, 3);
+  std::vector<std::unique_ptr<Client>> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(std::make_unique<Client>(server.port(), 5s, "127.0.0.1"));
+    auto r = held.back()->request("GET", "/healthz");
+    ASSERT_TRUE(r.has_value()) << i;
+    ASSERT_EQ(r->result_int(), 200U) << i;
+  }
+  for (int round = 0; round < 4; ++round) {
+    Client over(server.port(), 5s, "127.0.0.1");
+    auto r = over.read();
+    ASSERT_TRUE(r.has_value()) << round;
+    EXPECT_EQ(r->result_int(), 503U);
+    EXPECT_EQ(error_code_of(*r), "unavailable");
+    EXPECT_TRUE(over.closed_by_server(1s));
+  }
+  // Another address is not capped by this one's connections.
+  Client other(server.port(), 5s, "127.0.0.2");
+  auto r = other.request("GET", "/healthz");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->result_int(), 200U);
+  // A closed connection makes room again.
+  held.pop_back();
+  std::optional<testing::ClientResponse> again;
+  for (int i = 0; i < 100; ++i) {
+    Client next(server.port(), 5s, "127.0.0.1");
+    again = next.request("GET", "/healthz");
+    if (again && again->result_int() == 200U) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->result_int(), 200U);
+}
+
+TEST_F(ServerTest, ForwardedForIsBelievedOnlyFromTrustedProxies) {
+  constexpr std::string_view kXff = "X-Forwarded-For: 203.0.113.66, 198.51.100.4\r\n";
+  {
+    // Nobody trusted: the header is ignored, the client is the peer.
+    TestServer server(router_, fast_limits());
+    auto r = Client(server.port(), 5s, "127.0.0.1").request("GET", "/whoami", {}, kXff);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->body(), "127.0.0.1");
+  }
+  ServerLimits limits = fast_limits();
+  limits.max_connections_per_address = 1;
+  TestServer server(router_, limits, 2, *TrustedProxies::parse("127.0.0.1/32"));
+  // From the trusted peer: the rightmost untrusted entry.
+  Client proxy(server.port(), 5s, "127.0.0.1");
+  auto r = proxy.request("GET", "/whoami", {}, kXff);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->body(), "198.51.100.4");
+  r = proxy.request("GET", "/whoami", {}, "X-Forwarded-For: 2001:db8::8, 127.0.0.1\r\n");
+  EXPECT_EQ(r->body(), "2001:db8::8");
+  r = proxy.request("GET", "/whoami", {}, "X-Forwarded-For: 198.51.100.4, bogus\r\n");
+  EXPECT_EQ(r->body(), "127.0.0.1");
+  r = proxy.request("GET", "/whoami");
+  EXPECT_EQ(r->body(), "127.0.0.1");
+  // From another peer the header is ignored: a client cannot pick its own address.
+  auto other = Client(server.port(), 5s, "127.0.0.2").request("GET", "/whoami", {}, kXff);
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(other->body(), "127.0.0.2");
+  // A trusted proxy carries everyone's connections: the per-address cap (1 here) spares it.
+  Client proxy2(server.port(), 5s, "127.0.0.1");
+  Client proxy3(server.port(), 5s, "127.0.0.1");
+  EXPECT_EQ(proxy2.request("GET", "/whoami", {}, kXff)->result_int(), 200U);
+  EXPECT_EQ(proxy3.request("GET", "/whoami", {}, kXff)->result_int(), 200U);
+}
+
 TEST_F(ServerTest, GracefulShutdownFinishesInFlightRequests) {
   TestServer server(router_, fast_limits());
   const auto port = server.port();
@@ -450,8 +537,53 @@ TEST_F(ServerTest, UnknownRoutesOverHttp) {
   EXPECT_TRUE(r->keep_alive());
   r = client.request("DELETE", "/healthz");
   EXPECT_EQ(r->result_int(), 405U);
-  EXPECT_EQ((*r)[bhttp::field::allow], "GET");
+  EXPECT_EQ((*r)[bhttp::field::allow], "GET, HEAD");
   EXPECT_EQ(error_code_of(*r), "method_not_allowed");
+}
+
+void expect_security_headers(const testing::ClientResponse& r, std::string_view csp) {
+  EXPECT_EQ(r["X-Content-Type-Options"], "nosniff") << r.result_int();
+  EXPECT_EQ(r["X-Frame-Options"], "DENY") << r.result_int();
+  EXPECT_EQ(r["Referrer-Policy"], "no-referrer") << r.result_int();
+  EXPECT_EQ(r["Content-Security-Policy"], csp) << r.result_int();
+  EXPECT_EQ(r.count("Content-Security-Policy"), 1U) << r.result_int();
+}
+
+TEST_F(ServerTest, SecurityHeadersOnEveryAnswer) {
+  constexpr std::string_view kJsonCsp = "default-src 'none'; frame-ancestors 'none'";
+  ServerLimits limits = fast_limits();
+  limits.max_connections = 1;
+  TestServer server(router_, limits);
+  {
+    Client client(server.port());
+    for (const char* target : {"/healthz", "/nope", "/me"}) {
+      auto r = client.request("GET", target);
+      ASSERT_TRUE(r.has_value()) << target;
+      expect_security_headers(*r, kJsonCsp);
+    }
+    auto r = client.request("DELETE", "/healthz");
+    ASSERT_TRUE(r.has_value());
+    expect_security_headers(*r, kJsonCsp);
+    // A page with its own policy keeps it, and only it.
+    r = client.request("GET", "/page");
+    ASSERT_TRUE(r.has_value());
+    expect_security_headers(*r, "default-src 'self'; frame-ancestors 'none'");
+    // The connection-cap refusal (server.cpp) is pre-built from the same head.
+    Client over(server.port());
+    auto refused = over.read();
+    ASSERT_TRUE(refused.has_value());
+    EXPECT_EQ(refused->result_int(), 503U);
+    expect_security_headers(*refused, kJsonCsp);
+  }
+  for (int i = 0; i < 200 && server.server().connection_count() != 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  // An answer to a request that could not be read (session.cpp's answer_and_close).
+  Client bad(server.port());
+  ASSERT_TRUE(bad.send("GARBAGE\r\n\r\n"));
+  auto r = bad.read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->result_int(), 400U);
+  expect_security_headers(*r, kJsonCsp);
 }
 
 }  // namespace
