@@ -54,7 +54,7 @@ std::string redacted(const std::string& url) {
 
 void check_redis_urls(const std::vector<std::string>& urls) {
   for (const auto& u : urls) {
-    if (!u.starts_with("redis://")) {
+    if (!u.starts_with("redis://") && !u.starts_with("rediss://")) {
       throw UsageError{
           fmt::format("--redis: '{}' is not a redis://HOST:PORT[/DB] URL", redacted(u))};
     }
@@ -105,7 +105,8 @@ struct BackendFlags {
 
 void add_backend_flags(CLI::App* cmd, BackendFlags& f) {
   cmd->add_option("--redis", f.redis,
-                  "redis://HOST:PORT[/DB]; several comma-separated for a Redis Cluster. "
+                  "redis://[USER:PASSWORD@]HOST:PORT[/DB] (rediss:// for TLS); several "
+                  "comma-separated for a Redis Cluster. "
                   "None: the embedded coordinator")
       ->envname("SECKILL_REDIS");
   cmd->add_option("--postgres", f.postgres, "libpq connection URI. None: the embedded store")

@@ -16,8 +16,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "core/infra_error.hpp"
+#include "redis/auth_error.hpp"
 #include "redis/command_encoder.hpp"
 #include "redis/detail/eval.hpp"
 #include "redis/detail/open_socket.hpp"
@@ -39,7 +41,7 @@ using Resume = asio::async_result<asio::use_awaitable_t<>, void()>::handler_type
 
 constexpr std::size_t kReadBufferSize = 64 * 1024;
 
-enum class Failure : std::uint8_t { kNone, kIo, kLost, kTimeout, kProtocol, kReply };
+enum class Failure : std::uint8_t { kNone, kIo, kLost, kTimeout, kProtocol, kReply, kAuth };
 
 [[noreturn]] void throw_failure(Failure kind, const std::string& message) {
   switch (kind) {
@@ -49,6 +51,8 @@ enum class Failure : std::uint8_t { kNone, kIo, kLost, kTimeout, kProtocol, kRep
       throw ProtocolError(message);
     case Failure::kReply:
       throw ReplyError(message);
+    case Failure::kAuth:
+      throw AuthError(message);
     case Failure::kLost:
       throw ReplyLostError(message);
     case Failure::kNone:
@@ -282,9 +286,16 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
         ++self->attempts_;
         ++failures;
         self->last_error_ = e.what();
+        const bool auth = dynamic_cast<const AuthError*>(&e) != nullptr;
         self->last_failure_ = dynamic_cast<const TimeoutError*>(&e) != nullptr ? Failure::kTimeout
+                              : auth                                           ? Failure::kAuth
                               : dynamic_cast<const ReplyError*>(&e) != nullptr ? Failure::kReply
                                                                                : Failure::kIo;
+        // Refused credentials are a mistake someone must fix: said once per run of failures
+        // (the backoff keeps retrying, in case the server's password is what changes).
+        if (auth && failures == 1) {
+          spdlog::error("{} (requests get 503 until it authenticates; retrying)", e.what());
+        }
         self->state_signal_.cancel();
       }
       if (self->state_ == State::kClosed) break;
@@ -320,6 +331,8 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
           if (head_ == nullptr) {
             throw ProtocolError(where_ + ": reply without a request: " + reply->to_debug_string());
           }
+          if (reply->is_error()) [[unlikely]]
+            note_error_reply(reply->error_message());
           Request* r = pop();
           r->reply = std::move(*reply);
           Resume resume = std::move(*r->resume);
@@ -334,6 +347,16 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
         co_return;
       }
     }
+  }
+
+  // A server that wants credentials we did not give (or no longer accepts ours) answers every
+  // command NOAUTH: each fails (503 up the stack); the log says why, once per session.
+  void note_error_reply(std::string_view message) {
+    if (auth_logged_generation_ == generation_) return;
+    if (!message.starts_with("NOAUTH") && !message.starts_with("WRONGPASS")) return;
+    auth_logged_generation_ = generation_;
+    spdlog::error("{}: the server refuses our commands: {} (check the credentials in --redis)",
+                  where_, message);
   }
 
   static awaitable<void> write_loop(std::shared_ptr<Impl> self) {
@@ -400,6 +423,7 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
   bool writer_idle_ = false;
   std::uint64_t generation_ = 0;  // bumped whenever a session ends: stale completions see it
   std::uint64_t attempts_ = 0;
+  std::uint64_t auth_logged_generation_ = ~std::uint64_t{0};
   Failure last_failure_ = Failure::kIo;
   std::string last_error_;
 };

@@ -12,8 +12,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
 
 #include "core/infra_error.hpp"
+#include "redis/auth_error.hpp"
 #include "redis/command_encoder.hpp"
 #include "redis/detail/open_socket.hpp"
 #include "redis/reply_parser.hpp"
@@ -75,6 +77,7 @@ class Subscriber::Impl : public std::enable_shared_from_this<Subscriber::Impl> {
       if (self->ready_) break;
       if (self->state_ != State::kConnected) {
         if (self->last_timeout_) throw TimeoutError(self->last_error_);
+        if (self->last_auth_) throw AuthError(self->last_error_);
         throw IoError(self->last_error_);
       }
     }
@@ -137,6 +140,10 @@ class Subscriber::Impl : public std::enable_shared_from_this<Subscriber::Impl> {
         ++self->attempts_;
         self->last_error_ = e.what();
         self->last_timeout_ = dynamic_cast<const TimeoutError*>(&e) != nullptr;
+        self->last_auth_ = dynamic_cast<const AuthError*>(&e) != nullptr;
+        if (self->last_auth_ && failures == 1) {
+          spdlog::error("{} (subscriber; retrying)", e.what());
+        }
         self->state_signal_.cancel();
       }
       if (self->state_ == State::kClosed) break;
@@ -236,6 +243,7 @@ class Subscriber::Impl : public std::enable_shared_from_this<Subscriber::Impl> {
   std::uint64_t attempts_ = 0;
   std::string last_error_;
   bool last_timeout_ = false;
+  bool last_auth_ = false;
 };
 
 Subscriber::Subscriber(asio::any_io_executor executor, ConnectionOptions options,

@@ -3,6 +3,7 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "core/infra_error.hpp"
+#include "redis/auth_error.hpp"
 #include "redis/command_encoder.hpp"
 #include "redis/reply_parser.hpp"
 
@@ -83,31 +85,52 @@ asio::awaitable<void> open_socket(tcp::socket& socket, const RedisUrl& endpoint,
   socket.set_option(tcp::no_delay(true), ignored);
   socket.set_option(asio::socket_base::keep_alive(true), ignored);
 
+  // AUTH then SELECT, pipelined: one round trip, replies in order.
+  std::string request;
+  std::vector<std::string_view> steps;
+  if (endpoint.has_credentials()) {
+    std::vector<std::string_view> auth{"AUTH"};
+    if (!endpoint.user.empty()) auth.push_back(endpoint.user);
+    auth.push_back(endpoint.password);
+    append_command(request, auth);
+    steps.push_back("AUTH");
+  }
+  const std::string db = std::to_string(endpoint.db);
   if (endpoint.db != 0) {
-    const std::string db = std::to_string(endpoint.db);
     const std::array<std::string_view, 2> select{"SELECT", db};
-    const std::string request = encode_command(select);
-    auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(request),
-                                                asio::as_tuple(asio::use_awaitable));
-    ec = wec;
-    ReplyParser parser;
-    std::optional<Reply> reply;
-    std::array<char, 512> buf{};
-    while (!ec && !reply) {
-      auto [rec, n] =
-          co_await socket.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
-      ec = rec;
-      if (!ec) {
-        parser.feed(std::string_view(buf.data(), n));
-        reply = parser.next();
-      }
+    append_command(request, select);
+    steps.push_back("SELECT");
+  }
+  if (steps.empty()) co_return;
+
+  auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(request),
+                                              asio::as_tuple(asio::use_awaitable));
+  ec = wec;
+  ReplyParser parser;
+  std::vector<Reply> replies;
+  std::array<char, 512> buf{};
+  while (!ec && replies.size() < steps.size()) {
+    auto [rec, n] =
+        co_await socket.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+    ec = rec;
+    if (!ec) {
+      parser.feed(std::string_view(buf.data(), n));
+      while (std::optional<Reply> reply = parser.next())
+        replies.push_back(std::move(*reply));
     }
-    if (!ec && watch->fired) ec = asio::error::operation_aborted;
-    if (ec) fail("SELECT", ec);
-    if (reply->is_error()) {
-      socket.close(ignored);
-      throw ReplyError(fmt::format("{}: SELECT {}: {}", where, db, reply->error_message()));
+  }
+  if (!ec && watch->fired) ec = asio::error::operation_aborted;
+  if (ec) fail(steps.front(), ec);
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    if (!replies[i].is_error()) continue;
+    socket.close(ignored);
+    const std::string_view message = replies[i].error_message();
+    // A refused AUTH, or NOAUTH to SELECT (the server wants credentials we did not give): a
+    // configuration mistake, which retrying does not fix.
+    if (steps[i] == "AUTH" || message.starts_with("NOAUTH") || message.starts_with("WRONGPASS")) {
+      throw AuthError(fmt::format("{}: {} refused: {}", where, steps[i], message));
     }
+    throw ReplyError(fmt::format("{}: SELECT {}: {}", where, db, message));
   }
 }
 
