@@ -19,6 +19,7 @@
 #include "id/counter_sequence_source.hpp"
 #include "redis/auth_error.hpp"
 #include "redis/probe.hpp"
+#include "redis/tls_context.hpp"
 #include "store/postgres/migrations.hpp"
 
 namespace seckill::app {
@@ -37,6 +38,12 @@ redis::ClientOptions redis_options(const ServeConfig& config,
   redis::ClientOptions options;
   options.connection.endpoint = *url;
   options.calls = calls;
+  const bool tls = url->tls || !config.redis_tls_ca.empty() || !config.redis_tls_cert.empty() ||
+                   !config.redis_tls_key.empty();
+  if (tls) {
+    options.connection.tls_context = redis::make_tls_context(
+        redis::TlsFiles{config.redis_tls_ca, config.redis_tls_cert, config.redis_tls_key});
+  }
   // Several URLs: a Redis Cluster seed list (the pub/sub subscriber uses the first: PUBLISH
   // reaches every node of a cluster).
   if (config.redis_urls.size() > 1) {

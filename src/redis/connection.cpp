@@ -23,7 +23,9 @@
 #include "redis/command_encoder.hpp"
 #include "redis/detail/eval.hpp"
 #include "redis/detail/open_socket.hpp"
+#include "redis/detail/stream.hpp"
 #include "redis/reply_parser.hpp"
+#include "redis/tls_context.hpp"
 
 namespace seckill::redis {
 namespace {
@@ -92,7 +94,9 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
       : executor_(std::move(executor)),
         options_(std::move(options)),
         where_(fmt::format("redis {}:{}", options_.endpoint.host, options_.endpoint.port)),
-        socket_(executor_),
+        tls_(options_.endpoint.tls && !options_.tls_context ? make_tls_context({})
+                                                            : options_.tls_context),
+        stream_(executor_),
         write_signal_(executor_, Clock::time_point::max()),
         sweep_timer_(executor_, Clock::time_point::max()),
         state_signal_(executor_, Clock::time_point::max()),
@@ -209,8 +213,7 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
     state_ = State::kClosed;
     connected_flag_.store(false, std::memory_order_relaxed);
     ++generation_;
-    error_code ignored;
-    socket_.close(ignored);
+    stream_.close();
     write_signal_.cancel();
     sweep_timer_.cancel();
     backoff_timer_.cancel();
@@ -258,8 +261,7 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
     connected_flag_.store(false, std::memory_order_relaxed);
     last_failure_ = Failure::kIo;
     last_error_ = message;
-    error_code ignored;
-    socket_.close(ignored);
+    stream_.close();
     out_.clear();
     // What was in flight may have reached Redis and run: its outcome is unknown.
     fail_all(kind == Failure::kIo ? Failure::kLost : kind, message);
@@ -270,7 +272,7 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
     while (self->state_ != State::kClosed) {
       self->state_ = State::kConnecting;
       try {
-        co_await detail::open_socket(self->socket_, self->options_.endpoint,
+        co_await detail::open_socket(self->stream_, self->options_.endpoint, self->tls_.get(),
                                      self->options_.connect_timeout);
         if (self->state_ == State::kClosed) break;
         ++self->attempts_;
@@ -316,7 +318,7 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
   awaitable<void> read_loop() {
     const std::uint64_t generation = generation_;
     for (;;) {
-      auto [ec, n] = co_await socket_.async_read_some(asio::buffer(read_buffer_),
+      auto [ec, n] = co_await stream_.async_read_some(asio::buffer(read_buffer_),
                                                       asio::as_tuple(use_awaitable));
       if (generation != generation_) co_return;
       if (ec) {
@@ -369,8 +371,8 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
       }
       std::swap(self->out_, self->writing_);
       const std::uint64_t generation = self->generation_;
-      auto [ec, n] = co_await asio::async_write(self->socket_, asio::buffer(self->writing_),
-                                                asio::as_tuple(use_awaitable));
+      auto [ec, n] = co_await self->stream_.async_write_all(asio::buffer(self->writing_),
+                                                            asio::as_tuple(use_awaitable));
       self->writing_.clear();
       if (ec) {
         self->drop(generation, Failure::kIo,
@@ -403,7 +405,8 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
   asio::any_io_executor executor_;
   ConnectionOptions options_;
   std::string where_;
-  asio::ip::tcp::socket socket_;
+  std::shared_ptr<asio::ssl::context> tls_;  // rediss:// only
+  detail::Stream stream_;
   asio::steady_timer write_signal_;  // never expires: cancel() wakes the idle writer
   asio::steady_timer sweep_timer_;
   asio::steady_timer state_signal_;  // never expires: cancel() wakes connect() waiters

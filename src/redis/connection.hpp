@@ -1,5 +1,5 @@
 #pragma once
-// One TCP connection to Redis shared by many coroutines, with automatic pipelining.
+// One TCP (or TLS) connection to Redis shared by many coroutines, with automatic pipelining.
 
 #include <chrono>
 #include <memory>

@@ -8,6 +8,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -38,13 +39,20 @@ struct MarkDone {
   ~MarkDone() { watch->done = true; }
 };
 
+// SSL_set_tlsext_host_name without its C cast (a macro over SSL_ctrl).
+long set_server_name(SSL* ssl, const std::string& host) {
+  return SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                  static_cast<void*>(const_cast<char*>(host.c_str())));
+}
+
 }  // namespace
 
-asio::awaitable<void> open_socket(tcp::socket& socket, const RedisUrl& endpoint,
+asio::awaitable<void> open_socket(Stream& stream, const RedisUrl& endpoint, asio::ssl::context* tls,
                                   std::chrono::milliseconds timeout) {
+  stream.reset();
+  tcp::socket& socket = stream.socket();
   auto ex = socket.get_executor();
   error_code ignored;
-  socket.close(ignored);
 
   auto watch = std::make_shared<Watch>();
   MarkDone mark{watch};
@@ -85,6 +93,23 @@ asio::awaitable<void> open_socket(tcp::socket& socket, const RedisUrl& endpoint,
   socket.set_option(tcp::no_delay(true), ignored);
   socket.set_option(asio::socket_base::keep_alive(true), ignored);
 
+  if (endpoint.tls) {
+    if (tls == nullptr) throw IoError(fmt::format("{}: rediss:// without a TLS context", where));
+    auto& session = stream.start_tls(*tls);
+    error_code not_ip;
+    (void)asio::ip::make_address(endpoint.host, not_ip);
+    // SNI for a name (never for an IP: RFC 6066); the certificate must match the name or IP.
+    if (not_ip && set_server_name(session.native_handle(), endpoint.host) != 1) {
+      fail("TLS (server name)", asio::error::invalid_argument);
+    }
+    session.set_verify_mode(asio::ssl::verify_peer);
+    session.set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
+    auto [hec] = co_await session.async_handshake(asio::ssl::stream_base::client,
+                                                  asio::as_tuple(asio::use_awaitable));
+    if (!hec && watch->fired) hec = asio::error::operation_aborted;
+    if (hec) fail("TLS handshake", hec);
+  }
+
   // AUTH then SELECT, pipelined: one round trip, replies in order.
   std::string request;
   std::vector<std::string_view> steps;
@@ -103,15 +128,15 @@ asio::awaitable<void> open_socket(tcp::socket& socket, const RedisUrl& endpoint,
   }
   if (steps.empty()) co_return;
 
-  auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(request),
-                                              asio::as_tuple(asio::use_awaitable));
+  auto [wec, wn] =
+      co_await stream.async_write_all(asio::buffer(request), asio::as_tuple(asio::use_awaitable));
   ec = wec;
   ReplyParser parser;
   std::vector<Reply> replies;
   std::array<char, 512> buf{};
   while (!ec && replies.size() < steps.size()) {
     auto [rec, n] =
-        co_await socket.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+        co_await stream.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
     ec = rec;
     if (!ec) {
       parser.feed(std::string_view(buf.data(), n));
