@@ -203,10 +203,12 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       ->envname("SECKILL_STOCK_BUCKETS")
       ->check(CLI::Range(1u, 1024u));
   serve_cmd
-      ->add_option("--redis-tls-ca", serve.redis_tls_ca,
-                   "CA certificate(s) a rediss:// server's certificate must chain to [the system's]")
+      ->add_option(
+          "--redis-tls-ca", serve.redis_tls_ca,
+          "CA certificate(s) a rediss:// server's certificate must chain to [the system's]")
       ->envname("SECKILL_REDIS_TLS_CA");
-  serve_cmd->add_option("--redis-tls-cert", serve.redis_tls_cert, "client certificate for rediss://")
+  serve_cmd
+      ->add_option("--redis-tls-cert", serve.redis_tls_cert, "client certificate for rediss://")
       ->envname("SECKILL_REDIS_TLS_CERT");
   serve_cmd->add_option("--redis-tls-key", serve.redis_tls_key, "its private key")
       ->envname("SECKILL_REDIS_TLS_KEY");
