@@ -55,7 +55,7 @@ std::string redacted(const std::string& url) {
 
 void check_redis_urls(const std::vector<std::string>& urls) {
   for (const auto& u : urls) {
-    if (!u.starts_with("redis://")) {
+    if (!u.starts_with("redis://") && !u.starts_with("rediss://")) {
       throw UsageError{
           fmt::format("--redis: '{}' is not a redis://HOST:PORT[/DB] URL", redacted(u))};
     }
@@ -106,7 +106,8 @@ struct BackendFlags {
 
 void add_backend_flags(CLI::App* cmd, BackendFlags& f) {
   cmd->add_option("--redis", f.redis,
-                  "redis://HOST:PORT[/DB]; several comma-separated for a Redis Cluster. "
+                  "redis://[USER:PASSWORD@]HOST:PORT[/DB] (rediss:// for TLS); several "
+                  "comma-separated for a Redis Cluster. "
                   "None: the embedded coordinator")
       ->envname("SECKILL_REDIS");
   cmd->add_option("--postgres", f.postgres, "libpq connection URI. None: the embedded store")
@@ -208,6 +209,16 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
                    "split each voucher's Redis stock over K slots (same K on every instance) [1]")
       ->envname("SECKILL_STOCK_BUCKETS")
       ->check(CLI::Range(1u, 1024u));
+  serve_cmd
+      ->add_option(
+          "--redis-tls-ca", serve.redis_tls_ca,
+          "CA certificate(s) a rediss:// server's certificate must chain to [the system's]")
+      ->envname("SECKILL_REDIS_TLS_CA");
+  serve_cmd
+      ->add_option("--redis-tls-cert", serve.redis_tls_cert, "client certificate for rediss://")
+      ->envname("SECKILL_REDIS_TLS_CERT");
+  serve_cmd->add_option("--redis-tls-key", serve.redis_tls_key, "its private key")
+      ->envname("SECKILL_REDIS_TLS_KEY");
   std::string redis_ack_timeout = "100ms";
   serve_cmd
       ->add_option("--redis-ack-timeout", redis_ack_timeout,

@@ -37,6 +37,11 @@ struct ServeConfig {
   int redis_ack_replicas = 0;
   /// How long that WAIT may take; fewer replicas by then: 503 (the order stands, unpromised).
   std::chrono::milliseconds redis_ack_timeout = 100ms;
+  /// --redis-tls-ca / --redis-tls-cert / --redis-tls-key: PEM files for rediss:// (empty: the
+  /// system's CAs, no client certificate).
+  std::string redis_tls_ca;
+  std::string redis_tls_cert;
+  std::string redis_tls_key;
   /// Every voucher's Redis stock split over this many buckets on different slots (1: unsplit).
   unsigned stock_buckets = 1;
   /// Who decides a purchase (issue #6): "lua" (the coordinator's script; embedded: in memory),

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "api/remind_routes.hpp"
@@ -16,6 +17,9 @@
 #include "core/decimal.hpp"
 #include "core/infra_error.hpp"
 #include "id/counter_sequence_source.hpp"
+#include "redis/auth_error.hpp"
+#include "redis/probe.hpp"
+#include "redis/tls_context.hpp"
 #include "store/postgres/migrations.hpp"
 
 namespace seckill::app {
@@ -34,6 +38,12 @@ redis::ClientOptions redis_options(const ServeConfig& config,
   redis::ClientOptions options;
   options.connection.endpoint = *url;
   options.calls = calls;
+  const bool tls = url->tls || !config.redis_tls_ca.empty() || !config.redis_tls_cert.empty() ||
+                   !config.redis_tls_key.empty();
+  if (tls) {
+    options.connection.tls_context = redis::make_tls_context(
+        redis::TlsFiles{config.redis_tls_ca, config.redis_tls_cert, config.redis_tls_key});
+  }
   // Several URLs: a Redis Cluster seed list (the pub/sub subscriber uses the first: PUBLISH
   // reaches every node of a cluster).
   if (config.redis_urls.size() > 1) {
@@ -41,6 +51,29 @@ redis::ClientOptions redis_options(const ServeConfig& config,
       auto seed = redis::parse_redis_url(text);
       if (!seed) throw std::invalid_argument("--redis: " + seed.error());
       options.cluster_seeds.push_back(*seed);
+    }
+  }
+  return options;
+}
+
+// The options, after a first look at Redis: refused credentials are a configuration mistake
+// (std::invalid_argument: `serve` exits 2 naming --redis); a Redis that does not answer yet is
+// not (serve starts, answers 503 and keeps trying).
+redis::ClientOptions checked_redis_options(const ServeConfig& config,
+                                           metrics::BackendCalls* calls) {
+  redis::ClientOptions options = redis_options(config, calls);
+  std::vector<redis::RedisUrl> nodes = options.cluster_seeds;
+  if (nodes.empty()) nodes.push_back(options.connection.endpoint);
+  for (const auto& node : nodes) {
+    redis::ConnectionOptions probe_options = options.connection;
+    probe_options.endpoint = node;
+    try {
+      redis::probe(probe_options);
+      return options;
+    } catch (const redis::AuthError& e) {
+      throw std::invalid_argument(fmt::format("--redis {}: {}", redis::to_string(node), e.what()));
+    } catch (const InfraError& e) {
+      spdlog::warn("--redis {}: {}", redis::to_string(node), e.what());
     }
   }
   return options;
@@ -99,7 +132,7 @@ asio::awaitable<std::uint64_t> GeneratorIdSource::next_id() {
 
 DistributedBackend::DistributedBackend(const ServeConfig& config, IoThreads& threads)
     : threads_(threads),
-      redis_(threads.contexts(), redis_options(config, &calls_)),
+      redis_(threads.contexts(), checked_redis_options(config, &calls_)),
       pg_(migrated_pg_options(config, &calls_)),
       store_(pg_),
       generator_(std::make_unique<id::IdGenerator>(

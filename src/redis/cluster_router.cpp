@@ -107,9 +107,11 @@ struct ClusterRouter::Topology {
     return out;
   }
 
+  // The node's address with the seeds' credentials and TLS (CLUSTER SLOTS gives addresses only).
   ConnectionOptions options_for(const RedisUrl& node) const {
     ConnectionOptions o = options;
-    o.endpoint = node;
+    o.endpoint.host = node.host;
+    o.endpoint.port = node.port;
     o.endpoint.db = 0;  // a cluster has only DB 0
     return o;
   }
@@ -421,7 +423,8 @@ awaitable<Connection> ClusterRouter::dedicated(ConnectionOptions options, std::s
   std::vector<ConnectionOptions> candidates;
   auto add = [&](const RedisUrl& node) {
     auto o = options;
-    o.endpoint = node;
+    o.endpoint.host = node.host;
+    o.endpoint.port = node.port;
     o.endpoint.db = 0;
     candidates.push_back(std::move(o));
   };

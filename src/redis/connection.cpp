@@ -16,12 +16,16 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "core/infra_error.hpp"
+#include "redis/auth_error.hpp"
 #include "redis/command_encoder.hpp"
 #include "redis/detail/eval.hpp"
 #include "redis/detail/open_socket.hpp"
+#include "redis/detail/stream.hpp"
 #include "redis/reply_parser.hpp"
+#include "redis/tls_context.hpp"
 
 namespace seckill::redis {
 namespace {
@@ -39,7 +43,7 @@ using Resume = asio::async_result<asio::use_awaitable_t<>, void()>::handler_type
 
 constexpr std::size_t kReadBufferSize = 64 * 1024;
 
-enum class Failure : std::uint8_t { kNone, kIo, kLost, kTimeout, kProtocol, kReply };
+enum class Failure : std::uint8_t { kNone, kIo, kLost, kTimeout, kProtocol, kReply, kAuth };
 
 [[noreturn]] void throw_failure(Failure kind, const std::string& message) {
   switch (kind) {
@@ -49,6 +53,8 @@ enum class Failure : std::uint8_t { kNone, kIo, kLost, kTimeout, kProtocol, kRep
       throw ProtocolError(message);
     case Failure::kReply:
       throw ReplyError(message);
+    case Failure::kAuth:
+      throw AuthError(message);
     case Failure::kLost:
       throw ReplyLostError(message);
     case Failure::kNone:
@@ -88,7 +94,9 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
       : executor_(std::move(executor)),
         options_(std::move(options)),
         where_(fmt::format("redis {}:{}", options_.endpoint.host, options_.endpoint.port)),
-        socket_(executor_),
+        tls_(options_.endpoint.tls && !options_.tls_context ? make_tls_context({})
+                                                            : options_.tls_context),
+        stream_(executor_),
         write_signal_(executor_, Clock::time_point::max()),
         sweep_timer_(executor_, Clock::time_point::max()),
         state_signal_(executor_, Clock::time_point::max()),
@@ -205,8 +213,7 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
     state_ = State::kClosed;
     connected_flag_.store(false, std::memory_order_relaxed);
     ++generation_;
-    error_code ignored;
-    socket_.close(ignored);
+    stream_.close();
     write_signal_.cancel();
     sweep_timer_.cancel();
     backoff_timer_.cancel();
@@ -254,8 +261,7 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
     connected_flag_.store(false, std::memory_order_relaxed);
     last_failure_ = Failure::kIo;
     last_error_ = message;
-    error_code ignored;
-    socket_.close(ignored);
+    stream_.close();
     out_.clear();
     // What was in flight may have reached Redis and run: its outcome is unknown.
     fail_all(kind == Failure::kIo ? Failure::kLost : kind, message);
@@ -266,7 +272,7 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
     while (self->state_ != State::kClosed) {
       self->state_ = State::kConnecting;
       try {
-        co_await detail::open_socket(self->socket_, self->options_.endpoint,
+        co_await detail::open_socket(self->stream_, self->options_.endpoint, self->tls_.get(),
                                      self->options_.connect_timeout);
         if (self->state_ == State::kClosed) break;
         ++self->attempts_;
@@ -282,9 +288,16 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
         ++self->attempts_;
         ++failures;
         self->last_error_ = e.what();
+        const bool auth = dynamic_cast<const AuthError*>(&e) != nullptr;
         self->last_failure_ = dynamic_cast<const TimeoutError*>(&e) != nullptr ? Failure::kTimeout
+                              : auth                                           ? Failure::kAuth
                               : dynamic_cast<const ReplyError*>(&e) != nullptr ? Failure::kReply
                                                                                : Failure::kIo;
+        // Refused credentials are a mistake someone must fix: said once per run of failures
+        // (the backoff keeps retrying, in case the server's password is what changes).
+        if (auth && failures == 1) {
+          spdlog::error("{} (requests get 503 until it authenticates; retrying)", e.what());
+        }
         self->state_signal_.cancel();
       }
       if (self->state_ == State::kClosed) break;
@@ -305,7 +318,7 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
   awaitable<void> read_loop() {
     const std::uint64_t generation = generation_;
     for (;;) {
-      auto [ec, n] = co_await socket_.async_read_some(asio::buffer(read_buffer_),
+      auto [ec, n] = co_await stream_.async_read_some(asio::buffer(read_buffer_),
                                                       asio::as_tuple(use_awaitable));
       if (generation != generation_) co_return;
       if (ec) {
@@ -320,6 +333,8 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
           if (head_ == nullptr) {
             throw ProtocolError(where_ + ": reply without a request: " + reply->to_debug_string());
           }
+          if (reply->is_error()) [[unlikely]]
+            note_error_reply(reply->error_message());
           Request* r = pop();
           r->reply = std::move(*reply);
           Resume resume = std::move(*r->resume);
@@ -336,6 +351,16 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
     }
   }
 
+  // A server that wants credentials we did not give (or no longer accepts ours) answers every
+  // command NOAUTH: each fails (503 up the stack); the log says why, once per session.
+  void note_error_reply(std::string_view message) {
+    if (auth_logged_generation_ == generation_) return;
+    if (!message.starts_with("NOAUTH") && !message.starts_with("WRONGPASS")) return;
+    auth_logged_generation_ = generation_;
+    spdlog::error("{}: the server refuses our commands: {} (check the credentials in --redis)",
+                  where_, message);
+  }
+
   static awaitable<void> write_loop(std::shared_ptr<Impl> self) {
     while (self->state_ != State::kClosed) {
       if (self->out_.empty() || self->state_ != State::kConnected) {
@@ -346,8 +371,8 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
       }
       std::swap(self->out_, self->writing_);
       const std::uint64_t generation = self->generation_;
-      auto [ec, n] = co_await asio::async_write(self->socket_, asio::buffer(self->writing_),
-                                                asio::as_tuple(use_awaitable));
+      auto [ec, n] = co_await self->stream_.async_write_all(asio::buffer(self->writing_),
+                                                            asio::as_tuple(use_awaitable));
       self->writing_.clear();
       if (ec) {
         self->drop(generation, Failure::kIo,
@@ -380,7 +405,8 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
   asio::any_io_executor executor_;
   ConnectionOptions options_;
   std::string where_;
-  asio::ip::tcp::socket socket_;
+  std::shared_ptr<asio::ssl::context> tls_;  // rediss:// only
+  detail::Stream stream_;
   asio::steady_timer write_signal_;  // never expires: cancel() wakes the idle writer
   asio::steady_timer sweep_timer_;
   asio::steady_timer state_signal_;  // never expires: cancel() wakes connect() waiters
@@ -400,6 +426,7 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
   bool writer_idle_ = false;
   std::uint64_t generation_ = 0;  // bumped whenever a session ends: stale completions see it
   std::uint64_t attempts_ = 0;
+  std::uint64_t auth_logged_generation_ = ~std::uint64_t{0};
   Failure last_failure_ = Failure::kIo;
   std::string last_error_;
 };

@@ -1,5 +1,5 @@
 #pragma once
-// One TCP connection to Redis shared by many coroutines, with automatic pipelining.
+// One TCP (or TLS) connection to Redis shared by many coroutines, with automatic pipelining.
 
 #include <chrono>
 #include <memory>
@@ -38,8 +38,9 @@ class Script;
 /// accessors throw ReplyError.
 ///
 /// After `connect()` (or `start()`) the connection keeps itself connected: when it breaks it
-/// reconnects with exponential backoff (`reconnect_min` doubling up to `reconnect_max`) and
-/// selects the DB again.
+/// reconnects with exponential backoff (`reconnect_min` doubling up to `reconnect_max`),
+/// authenticates and selects the DB again. Refused credentials are logged (once per run of
+/// failures) and retried like any failure: requests fail fast with IoError meanwhile.
 ///
 /// Thread-safety: a Connection belongs to its executor. Every member function except the
 /// destructor, `get_executor()` and `connected()` must be called from a coroutine or handler
@@ -58,9 +59,10 @@ class Connection {
   Connection(Connection&&) noexcept;
   Connection& operator=(Connection&&) noexcept;
 
-  /// Starts connecting (if not started) and waits for the outcome of the next attempt. Throws
-  /// IoError, TimeoutError or ReplyError (SELECT refused) if it fails; the connection then keeps
-  /// retrying in the background.
+  /// Starts connecting (if not started) and waits for the outcome of the next attempt: TCP,
+  /// AUTH when the endpoint has credentials, SELECT when its DB is not 0. Throws IoError,
+  /// TimeoutError, AuthError (credentials refused or missing, see auth_error.hpp) or ReplyError
+  /// (SELECT refused) if it fails; the connection then keeps retrying in the background.
   boost::asio::awaitable<void> connect();
 
   /// Starts connecting in the background without waiting.

@@ -3,15 +3,24 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 
 #include "redis/redis_url.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace seckill::redis {
 
 struct ConnectionOptions {
   RedisUrl endpoint{"127.0.0.1", 6379, 0};
 
-  /// TCP connect plus SELECT, per attempt.
+  /// For a `rediss://` endpoint: the TLS settings (make_tls_context, tls_context.hpp), shared by
+  /// every connection. Null: a context trusting the system's CAs, made per connection.
+  std::shared_ptr<boost::asio::ssl::context> tls_context;
+
+  /// TCP connect, TLS handshake, AUTH and SELECT, per attempt.
   std::chrono::milliseconds connect_timeout{1000};
 
   /// How long a request may wait for its reply (0: forever). When the oldest request of a

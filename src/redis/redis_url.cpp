@@ -1,6 +1,7 @@
 #include "redis/redis_url.hpp"
 
 #include <charconv>
+#include <optional>
 
 #include <climits>
 #include <fmt/format.h>
@@ -9,6 +10,7 @@ namespace seckill::redis {
 namespace {
 
 constexpr std::string_view kScheme = "redis://";
+constexpr std::string_view kTlsScheme = "rediss://";
 
 template <typename T>
 bool parse_number(std::string_view s, T& out) {
@@ -25,17 +27,96 @@ bool valid_host_char(char c) {
          c == '.' || c == '_';
 }
 
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// RFC 3986 percent-decoding; nullopt on a truncated or non-hex escape.
+std::optional<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size()) return std::nullopt;
+    int hi = hex_value(s[i + 1]);
+    int lo = hex_value(s[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+// The redacted form of one URL: the part of its user information after the first ':' (all of
+// it when there is no ':') becomes "***".
+std::string redact_one(std::string_view text) {
+  auto scheme = text.find("://");
+  auto at = text.rfind('@');
+  if (at == std::string_view::npos) return std::string(text);
+  std::size_t start = scheme == std::string_view::npos || scheme > at ? 0 : scheme + 3;
+  std::string_view userinfo = text.substr(start, at - start);
+  auto colon = userinfo.find(':');
+  std::string out(text.substr(0, start));
+  if (colon != std::string_view::npos) {
+    out += userinfo.substr(0, colon + 1);
+  }
+  out += "***";
+  out += text.substr(at);
+  return out;
+}
+
 }  // namespace
+
+std::string redact_url(std::string_view text) {
+  std::string out;
+  std::size_t start = 0;
+  while (true) {
+    auto comma = text.find(',', start);
+    out += redact_one(text.substr(start, comma - start));
+    if (comma == std::string_view::npos) break;
+    out += ',';
+    start = comma + 1;
+  }
+  return out;
+}
 
 std::expected<RedisUrl, std::string> parse_redis_url(std::string_view text) {
   auto fail = [&](std::string_view why) {
-    return std::unexpected(fmt::format("invalid Redis URL '{}': {}", text, why));
+    return std::unexpected(fmt::format("invalid Redis URL '{}': {}", redact_one(text), why));
   };
-  if (!text.starts_with(kScheme)) return fail("expected redis://HOST:PORT[/DB]");
-  std::string_view rest = text.substr(kScheme.size());
+  RedisUrl url;
+  std::string_view rest;
+  if (text.starts_with(kScheme)) {
+    rest = text.substr(kScheme.size());
+  } else if (text.starts_with(kTlsScheme)) {
+    rest = text.substr(kTlsScheme.size());
+    url.tls = true;
+  } else {
+    return fail("expected redis://[USER:PASSWORD@]HOST:PORT[/DB] or rediss://...");
+  }
+  // The last '@' ends the credentials, so an unescaped '@', '/', '?' or '#' in a password works.
+  if (auto at = rest.rfind('@'); at != std::string_view::npos) {
+    std::string_view userinfo = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+    auto colon = userinfo.find(':');
+    if (colon == std::string_view::npos) {
+      return fail("credentials must be USER:PASSWORD@ or :PASSWORD@ (no ':' before the '@')");
+    }
+    auto user = percent_decode(userinfo.substr(0, colon));
+    auto password = percent_decode(userinfo.substr(colon + 1));
+    if (!user || !password) return fail("bad percent escape in the credentials");
+    if (user->empty() && password->empty()) return fail("empty credentials before the '@'");
+    url.user = std::move(*user);
+    url.password = std::move(*password);
+  }
   if (rest.find_first_of("?#") != std::string_view::npos)
     return fail("query parts are not supported");
-  if (rest.find('@') != std::string_view::npos) return fail("credentials are not supported");
 
   std::string_view authority = rest;
   std::string_view path;
@@ -44,7 +125,6 @@ std::expected<RedisUrl, std::string> parse_redis_url(std::string_view text) {
     path = rest.substr(slash + 1);
   }
 
-  RedisUrl url;
   std::string_view port;
   if (authority.starts_with('[')) {
     auto close = authority.find(']');
@@ -106,8 +186,10 @@ std::expected<std::vector<RedisUrl>, std::string> parse_redis_urls(std::string_v
 
 std::string to_string(const RedisUrl& url) {
   bool v6 = url.host.find(':') != std::string::npos;
-  return fmt::format("redis://{}{}{}:{}/{}", v6 ? "[" : "", url.host, v6 ? "]" : "", url.port,
-                     url.db);
+  std::string credentials;
+  if (url.has_credentials()) credentials = url.user + ":***@";
+  return fmt::format("{}{}{}{}{}:{}/{}", url.tls ? kTlsScheme : kScheme, credentials, v6 ? "[" : "",
+                     url.host, v6 ? "]" : "", url.port, url.db);
 }
 
 }  // namespace seckill::redis

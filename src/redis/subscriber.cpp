@@ -12,11 +12,15 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
 
 #include "core/infra_error.hpp"
+#include "redis/auth_error.hpp"
 #include "redis/command_encoder.hpp"
 #include "redis/detail/open_socket.hpp"
+#include "redis/detail/stream.hpp"
 #include "redis/reply_parser.hpp"
+#include "redis/tls_context.hpp"
 
 namespace seckill::redis {
 namespace {
@@ -37,7 +41,9 @@ class Subscriber::Impl : public std::enable_shared_from_this<Subscriber::Impl> {
       : executor_(std::move(executor)),
         options_(std::move(options)),
         on_message_(std::move(on_message)),
-        socket_(executor_),
+        tls_(options_.endpoint.tls && !options_.tls_context ? make_tls_context({})
+                                                            : options_.tls_context),
+        stream_(executor_),
         write_signal_(executor_, Clock::time_point::max()),
         state_signal_(executor_, Clock::time_point::max()),
         backoff_timer_(executor_),
@@ -75,6 +81,7 @@ class Subscriber::Impl : public std::enable_shared_from_this<Subscriber::Impl> {
       if (self->ready_) break;
       if (self->state_ != State::kConnected) {
         if (self->last_timeout_) throw TimeoutError(self->last_error_);
+        if (self->last_auth_) throw AuthError(self->last_error_);
         throw IoError(self->last_error_);
       }
     }
@@ -85,8 +92,7 @@ class Subscriber::Impl : public std::enable_shared_from_this<Subscriber::Impl> {
     state_ = State::kClosed;
     connected_flag_.store(false, std::memory_order_relaxed);
     ready_ = false;
-    error_code ignored;
-    socket_.close(ignored);
+    stream_.close();
     write_signal_.cancel();
     state_signal_.cancel();
     backoff_timer_.cancel();
@@ -109,7 +115,7 @@ class Subscriber::Impl : public std::enable_shared_from_this<Subscriber::Impl> {
     while (self->state_ != State::kClosed) {
       self->state_ = State::kConnecting;
       try {
-        co_await detail::open_socket(self->socket_, self->options_.endpoint,
+        co_await detail::open_socket(self->stream_, self->options_.endpoint, self->tls_.get(),
                                      self->options_.connect_timeout);
         if (self->state_ == State::kClosed) break;
         failures = 0;
@@ -137,6 +143,10 @@ class Subscriber::Impl : public std::enable_shared_from_this<Subscriber::Impl> {
         ++self->attempts_;
         self->last_error_ = e.what();
         self->last_timeout_ = dynamic_cast<const TimeoutError*>(&e) != nullptr;
+        self->last_auth_ = dynamic_cast<const AuthError*>(&e) != nullptr;
+        if (self->last_auth_ && failures == 1) {
+          spdlog::error("{} (subscriber; retrying)", e.what());
+        }
         self->state_signal_.cancel();
       }
       if (self->state_ == State::kClosed) break;
@@ -153,12 +163,11 @@ class Subscriber::Impl : public std::enable_shared_from_this<Subscriber::Impl> {
 
   awaitable<void> read_loop() {
     for (;;) {
-      auto [ec, n] = co_await socket_.async_read_some(asio::buffer(read_buffer_),
+      auto [ec, n] = co_await stream_.async_read_some(asio::buffer(read_buffer_),
                                                       asio::as_tuple(use_awaitable));
       if (state_ != State::kConnected) co_return;
       if (ec) {
-        error_code ignored;
-        socket_.close(ignored);
+        stream_.close();
         last_error_ = "redis subscriber: connection lost: " + ec.message();
         last_timeout_ = false;
         co_return;
@@ -170,8 +179,7 @@ class Subscriber::Impl : public std::enable_shared_from_this<Subscriber::Impl> {
           if (state_ != State::kConnected) co_return;
         }
       } catch (const ProtocolError& e) {
-        error_code ignored;
-        socket_.close(ignored);
+        stream_.close();
         last_error_ = e.what();
         co_return;
       }
@@ -205,13 +213,12 @@ class Subscriber::Impl : public std::enable_shared_from_this<Subscriber::Impl> {
         continue;
       }
       std::swap(self->out_, self->writing_);
-      auto [ec, n] = co_await asio::async_write(self->socket_, asio::buffer(self->writing_),
-                                                asio::as_tuple(use_awaitable));
+      auto [ec, n] = co_await self->stream_.async_write_all(asio::buffer(self->writing_),
+                                                            asio::as_tuple(use_awaitable));
       self->writing_.clear();
       if (ec) {
         // The reader sees the same broken socket and ends the session.
-        error_code ignored;
-        self->socket_.close(ignored);
+        self->stream_.close();
       }
     }
   }
@@ -219,7 +226,8 @@ class Subscriber::Impl : public std::enable_shared_from_this<Subscriber::Impl> {
   asio::any_io_executor executor_;
   ConnectionOptions options_;
   MessageHandler on_message_;
-  asio::ip::tcp::socket socket_;
+  std::shared_ptr<asio::ssl::context> tls_;  // rediss:// only
+  detail::Stream stream_;
   asio::steady_timer write_signal_;
   asio::steady_timer state_signal_;
   asio::steady_timer backoff_timer_;
@@ -236,6 +244,7 @@ class Subscriber::Impl : public std::enable_shared_from_this<Subscriber::Impl> {
   std::uint64_t attempts_ = 0;
   std::string last_error_;
   bool last_timeout_ = false;
+  bool last_auth_ = false;
 };
 
 Subscriber::Subscriber(asio::any_io_executor executor, ConnectionOptions options,

@@ -15,14 +15,69 @@ TEST(RedisUrl, ParsesHostPortDb) {
 }
 
 TEST(RedisUrl, RefusesMalformedWithAMessage) {
-  for (auto bad : {"", "127.0.0.1:6379", "http://h:1", "redis://", "redis://:6379",
-                   "redis://h:", "redis://h:0", "redis://h:65536", "redis://h:port",
-                   "redis://h:1/x", "redis://h:1/-1", "redis://u:p@h:1", "redis://h:1?db=2",
-                   "redis://h h:1", "redis://[::1", "redis://[::1]x"}) {
+  for (auto bad : {"",
+                   "127.0.0.1:6379",
+                   "http://h:1",
+                   "redis://",
+                   "redis://:6379",
+                   "redis://h:",
+                   "redis://h:0",
+                   "redis://h:65536",
+                   "redis://h:port",
+                   "redis://h:1/x",
+                   "redis://h:1/-1",
+                   "redis://h:1?db=2",
+                   "redis://p@h:1",
+                   "redis://:@h:1",
+                   "redis://:p%4@h:1",
+                   "redis://:p%zz@h:1",
+                   "rediss://",
+                   "redis://h h:1",
+                   "redis://[::1",
+                   "redis://[::1]x"}) {
     auto parsed = parse_redis_url(bad);
     ASSERT_FALSE(parsed.has_value()) << bad;
     EXPECT_NE(parsed.error().find("invalid Redis URL"), std::string::npos) << parsed.error();
   }
+}
+
+TEST(RedisUrl, ParsesCredentials) {
+  RedisUrl with_user{"h", 1, 2};
+  with_user.user = "app";
+  with_user.password = "secret";
+  EXPECT_EQ(parse_redis_url("redis://app:secret@h:1/2").value(), with_user);
+
+  RedisUrl default_user{"h", 6379, 0};
+  default_user.password = "p@ss/w:rd#?";
+  // Percent-decoded, and the last '@' ends the credentials (an unescaped '@' or '/' works).
+  EXPECT_EQ(parse_redis_url("redis://:p%40ss%2Fw%3Ard%23%3F@h").value(), default_user);
+  EXPECT_EQ(parse_redis_url("redis://:p@ss/w:rd#?@h").value(), default_user);
+  EXPECT_TRUE(default_user.has_credentials());
+  EXPECT_FALSE(parse_redis_url("redis://h").value().has_credentials());
+
+  RedisUrl tls{"::1", 6380, 0};
+  tls.tls = true;
+  tls.password = "pw";
+  EXPECT_EQ(parse_redis_url("rediss://:pw@[::1]:6380").value(), tls);
+}
+
+TEST(RedisUrl, NeverShowsThePassword) {
+  for (auto bad : {"redis://:Hunter2@h:0", "redis://u:Hunter2@h:x", "redis://u:Hunter2@h:1?x",
+                   "redis://:Hunter2%zz@h:1", "redis://Hunter2@h:1", "http://u:Hunter2@h"}) {
+    auto parsed = parse_redis_url(bad);
+    ASSERT_FALSE(parsed.has_value()) << bad;
+    EXPECT_EQ(parsed.error().find("Hunter2"), std::string::npos) << parsed.error();
+  }
+  auto list = parse_redis_urls("redis://:Hunter2@a:1,redis://:Hunter2@b:0");
+  ASSERT_FALSE(list.has_value());
+  EXPECT_EQ(list.error().find("Hunter2"), std::string::npos) << list.error();
+
+  EXPECT_EQ(to_string(parse_redis_url("redis://app:Hunter2@h:1/2").value()),
+            "redis://app:***@h:1/2");
+  EXPECT_EQ(to_string(parse_redis_url("rediss://:Hunter2@h:1").value()), "rediss://:***@h:1/0");
+  EXPECT_EQ(redact_url("redis://app:Hunter2@h:1,redis://:x@y:2,redis://z:3"),
+            "redis://app:***@h:1,redis://:***@y:2,redis://z:3");
+  EXPECT_EQ(redact_url("redis://Hunter2@h:1"), "redis://***@h:1");
 }
 
 TEST(RedisUrl, ParsesACommaSeparatedList) {
@@ -38,6 +93,9 @@ TEST(RedisUrl, ParsesACommaSeparatedList) {
 TEST(RedisUrl, FormatsBack) {
   EXPECT_EQ(to_string(RedisUrl{"h", 1, 2}), "redis://h:1/2");
   EXPECT_EQ(to_string(RedisUrl{"::1", 1, 0}), "redis://[::1]:1/0");
+  RedisUrl tls{"h", 1, 0};
+  tls.tls = true;
+  EXPECT_EQ(to_string(tls), "rediss://h:1/0");
 }
 
 }  // namespace
