@@ -590,7 +590,8 @@ TEST_P(RemindBothModes, AlreadyRemindedNamesTheRecordTheCallerIsIn) {
     auto repeat = b.request("POST", reminders_path(ticket), token_for(51));
     ASSERT_EQ(repeat.status, 409) << repeat.body;
     EXPECT_EQ(repeat.error_code(), "already_reminded");
-    const auto& error = repeat.json().as_object().at("error").as_object();
+    auto json = repeat.json();  // named: `error` refers into it
+    const auto& error = json.as_object().at("error").as_object();
     ASSERT_NE(error.if_contains("reminder_id"), nullptr) << repeat.body;
     EXPECT_EQ(error.at("reminder_id").as_string(), id) << repeat.body;
     EXPECT_GE(error.at("retry_after_s").as_int64(), 1);
