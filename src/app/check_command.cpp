@@ -8,6 +8,7 @@
 
 #include "app/commands.hpp"
 #include "app/logging.hpp"
+#include "coordinator/redis/remind_keys.hpp"
 #include "coordinator/redis/sale_keys.hpp"
 #include "coordinator/redis/stock_buckets_audit.hpp"
 #include "core/decimal.hpp"
@@ -139,6 +140,21 @@ asio::awaitable<int> check(redis::Client& client, std::string conninfo) {
     auto found = sale::audit(s, combined.view);
     differences.insert(differences.end(), combined.differences.begin(), combined.differences.end());
     differences.insert(differences.end(), found.begin(), found.end());
+  }
+  // Dead letters are promises the store refused: never "agree" while any is left (issue #15).
+  std::vector<std::string> dead_streams{"seckill:orders:dead"};
+  for (const auto& [id, count] : buckets) {
+    for (unsigned b = 0; b < count; ++b)
+      dead_streams.push_back(SaleKeys(id, b).dead);
+  }
+  for (const auto& stream : coordinator::redis::reminder_streams())
+    dead_streams.push_back(stream + ":dead");
+  for (const auto& stream : dead_streams) {
+    auto dead = (co_await client.command({"XLEN", stream})).as_integer();
+    if (dead > 0) {
+      differences.push_back(
+          fmt::format("{} dead letters in {} (seckill dead-letters list)", dead, stream));
+    }
   }
   for (const auto& d : differences)
     fmt::print("DIFFERENCE {}\n", d);

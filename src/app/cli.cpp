@@ -295,6 +295,18 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       "check", "audit the coordinator against the store; exit 1 on any difference");
   add_backend_flags(check_cmd, check_backends);
 
+  // dead-letters list|replay
+  BackendFlags dead_backends;
+  dead_backends.log_level = "warn";
+  auto* dead_cmd = app.add_subcommand(
+      "dead-letters", "the entries the store refused for good: list them, or replay them");
+  auto* dead_list = dead_cmd->add_subcommand("list", "print every dead letter with its reason");
+  auto* dead_replay = dead_cmd->add_subcommand(
+      "replay", "write each dead letter to the store again; exit 1 if any is still refused");
+  dead_cmd->require_subcommand(1);
+  add_backend_flags(dead_list, dead_backends);
+  add_backend_flags(dead_replay, dead_backends);
+
   // demo
   DemoConfig demo;
   auto* demo_cmd = app.add_subcommand(
@@ -438,6 +450,18 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       check.log_level = check_backends.log_level;
       check_log_level(check.log_level);
       return Command{check};
+    }
+    if (*dead_cmd) {
+      DeadLettersConfig dead;
+      dead.replay = dead_replay->parsed();
+      dead.backends.redis_urls = split_urls(dead_backends.redis);
+      check_redis_urls(dead.backends.redis_urls);
+      dead.backends.postgres_url = dead_backends.postgres;
+      check_postgres_url(dead.backends.postgres_url);
+      dead.backends.data_dir = dead_backends.data_dir;
+      dead.backends.log_level = dead_backends.log_level;
+      check_log_level(dead.backends.log_level);
+      return Command{dead};
     }
     if (*demo_cmd) return Command{demo};
     if (*bench_cmd) {

@@ -12,5 +12,6 @@ int run_token(const TokenConfig& config);
 int run_check(const CheckConfig& config);
 int run_bench(const BenchConfig& config);
 int run_demo(const DemoConfig& config);
+int run_dead_letters(const DeadLettersConfig& config);
 
 }  // namespace seckill::app

@@ -102,13 +102,19 @@ struct DemoConfig {
   std::string html_file;                  ///< the sale's report as an HTML page too
 };
 
+/// `seckill dead-letters list|replay`: the same backends as `check`.
+struct DeadLettersConfig {
+  CheckConfig backends;
+  bool replay = false;  ///< replay; otherwise list
+};
+
 /// A verb that is not built yet; it says so and exits 1 rather than pretending.
 struct PendingVerb {
   std::string name;
 };
 
 using Command = std::variant<ServeConfig, MigrateConfig, TokenConfig, CheckConfig, PendingVerb,
-                             BenchConfig, DemoConfig>;
+                             BenchConfig, DemoConfig, DeadLettersConfig>;
 
 /// The outcome of reading the command line: a command to run, or an exit code with the text to
 /// print (help: 0 on stdout; a usage or configuration error: 2 on stderr, naming the flag).

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
                           [](const CheckConfig& c) { return run_check(c); },
                           [](const BenchConfig& c) { return run_bench(c); },
                           [](const DemoConfig& c) { return run_demo(c); },
+                          [](const DeadLettersConfig& c) { return run_dead_letters(c); },
                           [](const PendingVerb& v) {
                             fmt::print(stderr, "seckill {}: not available in this build yet\n",
                                        v.name);

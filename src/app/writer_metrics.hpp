@@ -35,7 +35,7 @@ inline void write_writer_metrics(std::string& out, std::string_view a_name,
   counter("seckill_writer_batches_total", "Batches the writer stored.",
           &delivery::BatchWriterStats::batches);
   counter("seckill_writer_dead_letters_total",
-          "Entries the store refused max_deliveries times, set aside as dead letters.",
+          "Entries the store refused max_refusals times, set aside as dead letters.",
           &delivery::BatchWriterStats::dead_lettered);
   counter("seckill_writer_store_failures_total", "Batches the store refused or could not take.",
           &delivery::BatchWriterStats::store_failures);

@@ -3,6 +3,7 @@
 // `Failure` as a value; the HTTP layer maps its code to a status in exactly one place
 // (http/error_response.cpp).
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +38,10 @@ struct Failure {
   std::string message;
   /// For `already_reminded` and `rate_limited`: when trying again can succeed.
   std::optional<long long> retry_after_s;
+  /// For `already_ordered`: the order the caller holds (so a client that lost an answer learns it).
+  std::optional<std::uint64_t> order_id{};
+  /// For `already_reminded`: the record the caller's reminder is in.
+  std::optional<std::uint64_t> reminder_id{};
 };
 
 }  // namespace seckill

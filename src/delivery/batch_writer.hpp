@@ -5,9 +5,12 @@
 // what it already has, so writing twice changes nothing.
 //
 // Failures: an outage (InfraError other than ReplyError) leaves the batch pending, to be claimed
-// again after the idle time; a refusal by the store (ReplyError: an SQL error) makes the writer
-// find the refused entries one by one, and an entry refused `max_deliveries` times goes to the
-// dead letters. Never an entry is dropped silently.
+// again after the idle time, however long it lasts; a refusal by the store (ReplyError: the store
+// refused the rows on their own merits) makes the writer find the refused entries one by one, and
+// an entry the store refused `max_refusals` times goes to the dead letters. Refusals are counted
+// apart from deliveries: an entry claimed again and again through an outage (a database failover
+// and its read-only minutes) has many deliveries and no refusal, and is never dead-lettered for
+// it. Never an entry is dropped silently.
 
 #include <algorithm>
 #include <array>
@@ -15,8 +18,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -41,8 +46,9 @@ struct BatchWriterOptions {
   /// An entry pending this long with some consumer is assumed abandoned and claimed.
   std::chrono::milliseconds claim_idle{5000};
   std::chrono::milliseconds claim_every{1000};
-  /// An entry the store refuses (an SQL error, not an outage) this many times is dead-lettered.
-  std::uint64_t max_deliveries = 5;
+  /// An entry the store refuses on its own merits (a ReplyError, not an outage) this many times
+  /// is dead-lettered. Counted by this writer, apart from the queue's delivery count.
+  std::uint64_t max_refusals = 5;
   std::chrono::milliseconds retry_backoff{200};
   /// Batches being stored at once. Above 1, the writer reads the next batch while earlier ones
   /// are still in their transactions (each on its own pool connection), which is what lets one
@@ -56,6 +62,8 @@ struct BatchWriterStats {
   std::atomic<std::uint64_t> batches{0};
   std::atomic<std::uint64_t> dead_lettered{0};
   std::atomic<std::uint64_t> store_failures{0};
+  /// Single entries the store refused on their own merits (a subset of the failures' entries).
+  std::atomic<std::uint64_t> refusals{0};
   /// Entries per batch stored.
   metrics::ValueHistogram batch_entries{kBatchBounds};
   /// Age of a stored batch's oldest entry (its decision time to its commit): how far the store
@@ -117,6 +125,10 @@ class BatchWriter {
   boost::asio::awaitable<void> write_in_flight(Batch batch);
   /// Until fewer than `limit` batches are in flight.
   boost::asio::awaitable<void> wait_for_slots(std::size_t limit);
+  /// One more refusal of `entry`; returns how many so far.
+  std::uint64_t count_refusal(const Queued<Item>& entry);
+  /// `entry` left the queue (stored or dead-lettered): its count goes.
+  void forget_refusals(const Queued<Item>& entry);
 
   DurableQueue<Item>& queue_;
   Sink sink_;
@@ -128,7 +140,25 @@ class BatchWriter {
   std::size_t in_flight_ = 0;
   bool outage_in_flight_ = false;
   std::optional<boost::asio::steady_timer> slot_freed_;
+  /// Refusals per entry ("stream entry_id"), in this writer: lost on a restart, which only
+  /// delays a dead letter (more attempts), never hastens one.
+  std::mutex refusals_mutex_;
+  std::unordered_map<std::string, std::uint64_t> refusals_;
+  static constexpr std::size_t kMaxRefusalEntries = 100'000;
 };
+
+template <class Item>
+std::uint64_t BatchWriter<Item>::count_refusal(const Queued<Item>& entry) {
+  std::lock_guard lock(refusals_mutex_);
+  if (refusals_.size() >= kMaxRefusalEntries) refusals_.clear();  // bounded; errs on retrying
+  return ++refusals_[entry.stream + ' ' + entry.entry_id];
+}
+
+template <class Item>
+void BatchWriter<Item>::forget_refusals(const Queued<Item>& entry) {
+  std::lock_guard lock(refusals_mutex_);
+  if (!refusals_.empty()) refusals_.erase(entry.stream + ' ' + entry.entry_id);
+}
 
 template <class Item>
 boost::asio::awaitable<void> BatchWriter<Item>::run() {
@@ -238,11 +268,17 @@ boost::asio::awaitable<void> BatchWriter<Item>::write_one_by_one(Batch batch) {
     }
     if (refusal.empty()) {
       co_await queue_.ack(Batch(1, entry));
-    } else if (entry.deliveries >= options_.max_deliveries) {
-      spdlog::error("{} writer: entry {} of {} dead-lettered after {} deliveries: {}", name_,
-                    entry.entry_id, entry.stream, entry.deliveries, refusal);
+      forget_refusals(entry);
+      continue;
+    }
+    stats_.refusals.fetch_add(1, std::memory_order_relaxed);
+    const auto refusals = count_refusal(entry);
+    if (refusals >= options_.max_refusals) {
+      spdlog::error("{} writer: entry {} of {} dead-lettered after {} refusals ({} deliveries): {}",
+                    name_, entry.entry_id, entry.stream, refusals, entry.deliveries, refusal);
       stats_.dead_lettered.fetch_add(1, std::memory_order_relaxed);
       co_await queue_.dead_letter(entry, refusal);
+      forget_refusals(entry);
     }
     // Otherwise it stays pending and comes back through claim_stale.
   }

@@ -42,13 +42,25 @@ status status_for(ErrorCode code) {
 }
 
 Response error_response(const Failure& failure) {
-  // {"error":{"code":"...","message":"...","retry_after_s":N}}, written directly (json_text.hpp).
+  // {"error":{"code":"...","message":"...","order_id":"N","retry_after_s":N}}, written directly
+  // (json_text.hpp).
   std::string body;
   body.reserve(48 + failure.message.size());
   body.append(R"({"error":{"code":)");
   append_json_string(body, to_string(failure.code));
   body.append(R"(,"message":)");
   append_json_string(body, failure.message);
+  // Ids are decimal strings in JSON (CONTRACT.md: JavaScript loses precision above 2^53).
+  if (failure.order_id) {
+    body.append(R"(,"order_id":")");
+    body.append(std::to_string(*failure.order_id));
+    body.push_back('"');
+  }
+  if (failure.reminder_id) {
+    body.append(R"(,"reminder_id":")");
+    body.append(std::to_string(*failure.reminder_id));
+    body.push_back('"');
+  }
   if (failure.retry_after_s) {
     body.append(R"(,"retry_after_s":)");
     append_json_integer(body, *failure.retry_after_s);

@@ -3,7 +3,8 @@
 //
 //   {"error": {"code": "sold_out", "message": "human readable"}}
 //
-// with `"retry_after_s": N` added inside "error" when the Failure carries it, and for 429 also a
+// with `"order_id": "N"`, `"reminder_id": "N"` (decimal strings) and `"retry_after_s": N` added
+// inside "error" when the Failure carries them, and for 429 also a
 // `Retry-After: N` header.
 
 #include <boost/beast/http/status.hpp>

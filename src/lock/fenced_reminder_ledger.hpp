@@ -22,6 +22,8 @@ struct TicketState {
   SysTime now;
   /// The user's latest accepted reminder of this ticket.
   std::optional<SysTime> user_last;
+  /// The newest record the user is in (0: none), for an already_reminded answer.
+  std::uint64_t user_record_id = 0;
   /// The ticket's newest main record.
   std::optional<std::uint64_t> newest_id;
   SysTime newest_first_at;

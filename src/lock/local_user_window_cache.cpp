@@ -17,16 +17,17 @@ std::string key_of(const std::string& ticket, std::uint64_t user_id) {
 
 }  // namespace
 
-asio::awaitable<std::optional<milliseconds>> LocalUserWindowCache::remaining(
+asio::awaitable<std::optional<CachedWindow>> LocalUserWindowCache::remaining(
     std::string ticket, std::uint64_t user_id) {
-  std::optional<milliseconds> left;
+  std::optional<CachedWindow> left;
   {
     std::lock_guard guard(mutex_);
     auto it = until_.find(key_of(ticket, user_id));
     if (it != until_.end()) {
       auto now = std::chrono::steady_clock::now();
-      if (now < it->second) {
-        left = std::chrono::ceil<milliseconds>(it->second - now);
+      if (now < it->second.until) {
+        left = CachedWindow{std::chrono::ceil<milliseconds>(it->second.until - now),
+                            it->second.reminder_id};
       } else {
         until_.erase(it);
       }
@@ -36,11 +37,11 @@ asio::awaitable<std::optional<milliseconds>> LocalUserWindowCache::remaining(
 }
 
 asio::awaitable<void> LocalUserWindowCache::remember(std::string ticket, std::uint64_t user_id,
-                                                     milliseconds left) {
+                                                     milliseconds left, std::uint64_t reminder_id) {
   {
     std::lock_guard guard(mutex_);
     if (until_.size() >= kMaxEntries) until_.clear();
-    until_[key_of(ticket, user_id)] = std::chrono::steady_clock::now() + left;
+    until_[key_of(ticket, user_id)] = Entry{std::chrono::steady_clock::now() + left, reminder_id};
   }
   co_return;
 }

@@ -13,14 +13,19 @@ namespace seckill::lock {
 /// Thread-safe.
 class LocalUserWindowCache final : public UserWindowCache {
  public:
-  boost::asio::awaitable<std::optional<std::chrono::milliseconds>> remaining(
-      std::string ticket, std::uint64_t user_id) override;
+  boost::asio::awaitable<std::optional<CachedWindow>> remaining(std::string ticket,
+                                                                std::uint64_t user_id) override;
   boost::asio::awaitable<void> remember(std::string ticket, std::uint64_t user_id,
-                                        std::chrono::milliseconds left) override;
+                                        std::chrono::milliseconds left,
+                                        std::uint64_t reminder_id) override;
 
  private:
   std::mutex mutex_;
-  std::unordered_map<std::string, std::chrono::steady_clock::time_point> until_;
+  struct Entry {
+    std::chrono::steady_clock::time_point until;
+    std::uint64_t reminder_id = 0;
+  };
+  std::unordered_map<std::string, Entry> until_;
 };
 
 }  // namespace seckill::lock

@@ -18,6 +18,7 @@ remind::RemindDecision decide_reminder(const TicketState& state, std::uint64_t n
   if (state.user_last && state.now < *state.user_last + windows.user) {
     d.outcome = remind::RemindOutcome::already_reminded;
     d.retry_after = std::chrono::ceil<milliseconds>(*state.user_last + windows.user - state.now);
+    d.reminder_id = state.user_record_id;
     return d;
   }
   if (state.newest_id && state.now < state.newest_first_at + windows.record) {
@@ -48,7 +49,7 @@ asio::awaitable<void> LockedReminderGate::remember(std::string ticket, std::uint
   left -= milliseconds(50);
   if (left <= milliseconds(0)) co_return;
   try {
-    co_await cache_.remember(std::move(ticket), user_id, left);
+    co_await cache_.remember(std::move(ticket), user_id, left, d.reminder_id);
   } catch (const InfraError&) {
     // A hint lost: the next reminder of this user takes the locked path.
   }
@@ -57,10 +58,11 @@ asio::awaitable<void> LockedReminderGate::remember(std::string ticket, std::uint
 asio::awaitable<remind::RemindDecision> LockedReminderGate::remind(std::string ticket,
                                                                    std::uint64_t user_id,
                                                                    std::uint64_t new_id) {
-  if (auto left = co_await cache_.remaining(ticket, user_id)) {
+  if (auto cached = co_await cache_.remaining(ticket, user_id)) {
     remind::RemindDecision refused;
     refused.outcome = remind::RemindOutcome::already_reminded;
-    refused.retry_after = *left;
+    refused.retry_after = cached->left;
+    refused.reminder_id = cached->reminder_id;
     co_return refused;
   }
 

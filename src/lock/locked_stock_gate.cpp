@@ -49,7 +49,7 @@ asio::awaitable<std::optional<Order>> LockedStockGate::find_pending(std::uint64_
   co_return co_await inner_.find_pending(order_id);
 }
 
-asio::awaitable<std::optional<std::vector<std::uint64_t>>> LockedStockGate::buyers(
+asio::awaitable<std::optional<std::vector<sale::Buyer>>> LockedStockGate::buyers(
     std::uint64_t voucher_id) {
   co_return co_await inner_.buyers(voucher_id);
 }

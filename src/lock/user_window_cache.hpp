@@ -13,18 +13,26 @@
 
 namespace seckill::lock {
 
+struct CachedWindow {
+  std::chrono::milliseconds left{0};
+  /// The record the user's reminder is in (0: not known).
+  std::uint64_t reminder_id = 0;
+};
+
 class UserWindowCache {
  public:
   virtual ~UserWindowCache() = default;
 
-  /// What is left of the user's window on `ticket`, or nullopt when the cache knows of none.
-  /// Throws InfraError.
-  virtual boost::asio::awaitable<std::optional<std::chrono::milliseconds>> remaining(
-      std::string ticket, std::uint64_t user_id) = 0;
+  /// What is left of the user's window on `ticket` and the record their reminder is in, or
+  /// nullopt when the cache knows of none. Throws InfraError.
+  virtual boost::asio::awaitable<std::optional<CachedWindow>> remaining(std::string ticket,
+                                                                        std::uint64_t user_id) = 0;
 
-  /// The user's window on `ticket` runs `left` more. Best effort: throws InfraError.
+  /// The user's window on `ticket` runs `left` more; their reminder is in `reminder_id`. Best
+  /// effort: throws InfraError.
   virtual boost::asio::awaitable<void> remember(std::string ticket, std::uint64_t user_id,
-                                                std::chrono::milliseconds left) = 0;
+                                                std::chrono::milliseconds left,
+                                                std::uint64_t reminder_id) = 0;
 };
 
 }  // namespace seckill::lock

@@ -25,20 +25,32 @@ class RecentReminders {
   /// At most `capacity` entries; when full, expired ones are dropped, then all.
   explicit RecentReminders(std::size_t capacity = 100'000) : capacity_(capacity) {}
 
+  struct Known {
+    std::chrono::milliseconds left;
+    /// The record the user's reminder is in, as the coordinator said (0: it did not say).
+    std::uint64_t reminder_id = 0;
+  };
+
   /// Time left of `user`'s window on `ticket` as known here, or nullopt if nothing is known.
   std::optional<std::chrono::milliseconds> time_left(std::string_view ticket, std::uint64_t user,
                                                      Time now);
+  /// The same, with the record the user's reminder is in.
+  std::optional<Known> known(std::string_view ticket, std::uint64_t user, Time now);
 
   /// The coordinator answered already_reminded with `retry_after` left, to a question asked at
-  /// `asked_at`. Thread-safe, like time_left.
+  /// `asked_at`, the user's reminder being in `reminder_id`. Thread-safe, like time_left.
   void remember(std::string_view ticket, std::uint64_t user, Time asked_at,
-                std::chrono::milliseconds retry_after);
+                std::chrono::milliseconds retry_after, std::uint64_t reminder_id = 0);
 
  private:
+  struct Entry {
+    Time until;
+    std::uint64_t reminder_id = 0;
+  };
   static std::string key_of(std::string_view ticket, std::uint64_t user);
 
   std::mutex mutex_;
-  std::unordered_map<std::string, Time> until_;
+  std::unordered_map<std::string, Entry> until_;
   std::size_t capacity_;
 };
 

@@ -29,7 +29,8 @@ enum class RemindOutcome {
 
 struct RemindDecision {
   RemindOutcome outcome = RemindOutcome::already_reminded;
-  /// With opened or joined: the main record.
+  /// With opened or joined: the main record. With already_reminded: the record the user's
+  /// reminder is in (0 when the coordinator cannot tell; the answer then leaves it out).
   std::uint64_t reminder_id = 0;
   /// With opened or joined: the time of the reminder, on the coordinator's clock.
   SysTime at;

@@ -7,6 +7,19 @@
 
 namespace seckill::remind {
 
+namespace {
+
+// `reminder_id` 0: the coordinator could not tell which record (the field is then left out).
+Failure already_reminded(std::chrono::milliseconds left, std::uint64_t reminder_id) {
+  auto retry = retry_after_seconds(left);
+  Failure f{ErrorCode::already_reminded,
+            fmt::format("you reminded this ticket recently; you may again in {} s", retry), retry};
+  if (reminder_id != 0) f.reminder_id = reminder_id;
+  return f;
+}
+
+}  // namespace
+
 ReminderService::ReminderService(ReminderGate& gate, ReminderRecords& records, IdSource& ids,
                                  Clock clock, std::chrono::milliseconds sla)
     : gate_(gate), records_(records), ids_(ids), clock_(std::move(clock)), sla_(sla) {}
@@ -15,11 +28,8 @@ boost::asio::awaitable<std::expected<Reminded, Failure>> ReminderService::remind
     std::uint64_t user_id, std::string ticket) {
   if (auto bad = validate_ticket(ticket)) co_return std::unexpected(std::move(*bad));
   const auto asked_at = clock_();
-  if (auto left = recent_.time_left(ticket, user_id, asked_at)) {
-    auto retry = retry_after_seconds(*left);
-    co_return std::unexpected(Failure{
-        ErrorCode::already_reminded,
-        fmt::format("you reminded this ticket recently; you may again in {} s", retry), retry});
+  if (auto known = recent_.known(ticket, user_id, asked_at)) {
+    co_return std::unexpected(already_reminded(known->left, known->reminder_id));
   }
   // Offered to the coordinator in case this reminder opens a record; wasted otherwise (ids are
   // handed out in blocks from memory, so this costs no round trip in the common case).
@@ -41,11 +51,8 @@ boost::asio::awaitable<std::expected<Reminded, Failure>> ReminderService::remind
     case RemindOutcome::already_reminded:
       break;
   }
-  recent_.remember(ticket, user_id, asked_at, decision.retry_after);
-  auto retry = retry_after_seconds(decision.retry_after);
-  co_return std::unexpected(Failure{
-      ErrorCode::already_reminded,
-      fmt::format("you reminded this ticket recently; you may again in {} s", retry), retry});
+  recent_.remember(ticket, user_id, asked_at, decision.retry_after, decision.reminder_id);
+  co_return std::unexpected(already_reminded(decision.retry_after, decision.reminder_id));
 }
 
 boost::asio::awaitable<std::expected<std::vector<ReminderRecord>, Failure>>

@@ -12,8 +12,11 @@ Failure failure(ErrorCode code, std::string message) {
   return Failure{code, std::move(message), {}};
 }
 
-Failure already_ordered() {
-  return failure(ErrorCode::already_ordered, "you already hold an order of this voucher");
+// `order_id` 0: the coordinator could not tell which order (the field is then left out).
+Failure already_ordered(std::uint64_t order_id) {
+  auto f = failure(ErrorCode::already_ordered, "you already hold an order of this voucher");
+  if (order_id != 0) f.order_id = order_id;
+  return f;
 }
 
 Failure voucher_not_found(std::uint64_t id) {
@@ -87,13 +90,18 @@ boost::asio::awaitable<std::expected<TakenOrder, Failure>> SaleService::take_ord
       // Once per instance and voucher: the buyers of a sold-out voucher never change.
       auto list = co_await gate_.buyers(voucher_id);
       if (list) {
-        buyers =
-            std::make_shared<const std::unordered_set<std::uint64_t>>(list->begin(), list->end());
+        auto held = std::make_shared<std::unordered_map<std::uint64_t, std::uint64_t>>();
+        held->reserve(list->size());
+        for (const auto& b : *list)
+          held->emplace(b.user_id, b.order_id);
+        buyers = std::move(held);
         entry->buyers.store(buyers);
       }
     }
     if (buyers) {
-      if (buyers->contains(user_id)) co_return std::unexpected(already_ordered());
+      if (auto held = buyers->find(user_id); held != buyers->end()) {
+        co_return std::unexpected(already_ordered(held->second));
+      }
       co_return std::unexpected(failure(ErrorCode::sold_out, "this voucher is sold out"));
     }
   }
@@ -121,7 +129,7 @@ boost::asio::awaitable<std::expected<TakenOrder, Failure>> SaleService::take_ord
       sold_out(*entry);
       co_return std::unexpected(failure(ErrorCode::sold_out, "this voucher is sold out"));
     case TakeOutcome::already_ordered:
-      co_return std::unexpected(already_ordered());
+      co_return std::unexpected(already_ordered(result.held_order_id));
     case TakeOutcome::unknown_voucher:
       break;
   }

@@ -24,11 +24,19 @@ enum class TakeOutcome {
 
 struct TakeResult {
   TakeOutcome outcome = TakeOutcome::unknown_voucher;
-  /// With `taken`: units left after this one.
+  /// With `taken`: units left after this one (-1: taken, but the count is not known).
   std::int64_t stock_left = 0;
   /// With `taken`: the order is already in the store (embedded mode: the answer waits for the
   /// commit), so it is `confirmed` at once rather than `pending`.
   bool stored = false;
+  /// With `already_ordered`: the order the user holds (0 when the coordinator cannot tell).
+  std::uint64_t held_order_id = 0;
+};
+
+/// A buyer of a voucher and the order they hold.
+struct Buyer {
+  std::uint64_t user_id = 0;
+  std::uint64_t order_id = 0;
 };
 
 class StockGate {
@@ -52,10 +60,10 @@ class StockGate {
   /// An order that was taken but may not be in the store yet, or nullopt.
   virtual boost::asio::awaitable<std::optional<Order>> find_pending(std::uint64_t order_id) = 0;
 
-  /// Every user holding an order of a sold-out voucher (the set is final once sold out), so an
-  /// instance can answer both sold_out and already_ordered without asking again. nullopt when
-  /// the coordinator does not offer it (then every request asks the coordinator).
-  virtual boost::asio::awaitable<std::optional<std::vector<std::uint64_t>>> buyers(
+  /// Every user holding an order of a sold-out voucher, with that order (the set is final once sold
+  /// out), so an instance can answer both sold_out and already_ordered without asking again.
+  /// nullopt when the coordinator does not offer it (then every request asks the coordinator).
+  virtual boost::asio::awaitable<std::optional<std::vector<Buyer>>> buyers(
       std::uint64_t voucher_id) {
     (void)voucher_id;
     co_return std::nullopt;

@@ -19,9 +19,9 @@ struct CachedVoucher {
   explicit CachedVoucher(Voucher v) : voucher(std::move(v)) {}
   const Voucher voucher;
   std::atomic<bool> sold_out{false};
-  /// Once sold out: the final set of buyers, so the answer (sold_out or already_ordered) needs
-  /// no round trip. Null until loaded.
-  std::atomic<std::shared_ptr<const std::unordered_set<std::uint64_t>>> buyers;
+  /// Once sold out: the final buyers (user -> the order they hold), so the answer (sold_out or
+  /// already_ordered with its order id) needs no round trip. Null until loaded.
+  std::atomic<std::shared_ptr<const std::unordered_map<std::uint64_t, std::uint64_t>>> buyers;
   std::atomic<bool> buyers_loading{false};
 };
 

@@ -268,3 +268,18 @@ TEST(Cli, MistypedUrlsNeverEchoAPassword) {
   EXPECT_EQ(exit_code(redis), 2);
   EXPECT_EQ(exit_text(redis).find("hunter2"), std::string::npos) << exit_text(redis);
 }
+
+// Issue #15: dead letters are read back with the same backend flags as `check`.
+TEST(Cli, DeadLettersListAndReplay) {
+  auto listed = parse({"dead-letters", "list", "--redis", "redis://127.0.0.1:1", "--postgres",
+                       "postgresql://x@127.0.0.1:2/db"});
+  ASSERT_TRUE(std::holds_alternative<Command>(listed)) << exit_text(listed);
+  const auto& list = std::get<DeadLettersConfig>(std::get<Command>(listed));
+  EXPECT_FALSE(list.replay);
+  EXPECT_EQ(list.backends.redis_urls, std::vector<std::string>{"redis://127.0.0.1:1"});
+  EXPECT_EQ(list.backends.postgres_url, "postgresql://x@127.0.0.1:2/db");
+  auto replayed = parse({"dead-letters", "replay", "--redis", "redis://127.0.0.1:1"});
+  ASSERT_TRUE(std::holds_alternative<Command>(replayed)) << exit_text(replayed);
+  EXPECT_TRUE(std::get<DeadLettersConfig>(std::get<Command>(replayed)).replay);
+  EXPECT_EQ(exit_code(parse({"dead-letters"})), 2) << "a verb is required";
+}

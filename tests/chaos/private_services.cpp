@@ -77,4 +77,21 @@ void PrivateServices::start_postgres() {
   run("pg-start");
 }
 
+void PrivateServices::start_postgres_read_only() {
+  {
+    std::ofstream conf(dir_ + "/pg/data/postgresql.auto.conf", std::ios::app);
+    conf << "default_transaction_read_only = on\n";
+    if (!conf) throw std::runtime_error("cannot write postgresql.auto.conf in " + dir_);
+  }
+  start_postgres();
+}
+
+void PrivateServices::make_postgres_writable() {
+  auto cmd = fmt::format(
+      "psql -q -X 'postgresql://seckill@127.0.0.1:{}/seckill' -c 'alter system reset "
+      "default_transaction_read_only' -c 'select pg_reload_conf()' >/dev/null",
+      postgres_port_);
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("failed: " + cmd);
+}
+
 }  // namespace seckill::testing

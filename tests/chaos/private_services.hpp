@@ -26,6 +26,11 @@ class PrivateServices {
   void start_redis();     ///< same port, from its append-only file; returns once it answers
   void stop_postgres();   ///< fast shutdown
   void start_postgres();  ///< returns once it accepts connections
+  /// Starts it refusing writes (default_transaction_read_only in its postgresql.auto.conf), as a
+  /// promoted replica or a demoted primary does for a while after a failover.
+  void start_postgres_read_only();
+  /// Takes writes again (ALTER SYSTEM RESET, then a reload: open sessions follow).
+  void make_postgres_writable();
 
  private:
   void run(const std::string& verb) const;

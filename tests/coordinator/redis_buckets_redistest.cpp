@@ -17,6 +17,7 @@
 #include "coordinator/redis/redis_stock_gate.hpp"
 #include "coordinator/redis/sale_keys.hpp"
 #include "core/decimal.hpp"
+#include "core/infra_error.hpp"
 #include "support/test_env.hpp"
 
 namespace asio = boost::asio;
@@ -298,5 +299,118 @@ TEST_P(StockBuckets, ATakenOrderIsPendingAtOnce) {
     EXPECT_EQ(seen.pending->status, OrderStatus::pending);
     EXPECT_EQ(seen.again.outcome, sale::TakeOutcome::already_ordered) << k << " buckets";
     EXPECT_FALSE(seen.refused_pending.has_value()) << k << " buckets";
+  }
+}
+
+namespace {
+
+struct HeldSeen {
+  sale::TakeResult again;
+  std::optional<std::vector<sale::Buyer>> buyers;
+};
+
+asio::awaitable<HeldSeen> take_twice(redis::Client& client, unsigned buckets, std::uint64_t voucher,
+                                     std::uint64_t first_id) {
+  co_await client.connect();
+  RedisStockGate gate(client, {}, buckets);
+  HeldSeen seen;
+  Order order{first_id, 43, voucher, SysTime(1'234'567ms), OrderStatus::pending};
+  co_await gate.take(order);
+  Order second{first_id + 1, 43, voucher, SysTime(1'234'999ms), OrderStatus::pending};
+  seen.again = co_await gate.take(second);
+  seen.buyers = co_await gate.buyers(voucher);
+  client.close();
+  co_return seen;
+}
+
+}  // namespace
+
+// A client that lost its 201 asks again and learns which order it holds: the take scripts
+// return it as a string, since a Lua number (a double) rounds an id above 2^53.
+TEST_P(StockBuckets, AlreadyOrderedNamesTheHeldOrderExactly) {
+  for (unsigned k : {1u, 3u}) {
+    const auto voucher = random_voucher();
+    load(k, voucher, 5);
+    const std::uint64_t first_id = (1ULL << 62) + voucher * 16 + 1;  // odd, far above 2^53
+    asio::io_context io;
+    redis::Client client(io, options_for(GetParam()));
+    auto f = asio::co_spawn(io, take_twice(client, k, voucher, first_id), asio::use_future);
+    io.run_for(30s);
+    auto seen = f.get();
+    EXPECT_EQ(seen.again.outcome, sale::TakeOutcome::already_ordered) << k << " buckets";
+    EXPECT_EQ(seen.again.held_order_id, first_id) << k << " buckets";
+    ASSERT_TRUE(seen.buyers.has_value());
+    ASSERT_EQ(seen.buyers->size(), 1u);
+    EXPECT_EQ(seen.buyers->front().user_id, 43u);
+    EXPECT_EQ(seen.buyers->front().order_id, first_id);
+  }
+}
+
+namespace {
+
+struct AckSeen {
+  std::string first_error;  ///< "unknown", "io" or "none"
+  sale::TakeResult again;
+  std::string again_error;
+};
+
+std::string kind_of(std::exception_ptr e) {
+  if (!e) return "none";
+  try {
+    std::rethrow_exception(e);
+  } catch (const OutcomeUnknownError&) {
+    return "unknown";
+  } catch (const IoError&) {
+    return "io";
+  } catch (const std::exception& other) {
+    return other.what();
+  }
+}
+
+asio::awaitable<AckSeen> take_unacknowledged(redis::Client& client, unsigned buckets,
+                                             std::uint64_t voucher) {
+  co_await client.connect();
+  // More replicas than any test Redis has: every WAIT falls short, after the script ran.
+  RedisStockGate gate(client, redis::AckReplicas{5, 20ms}, buckets);
+  AckSeen seen;
+  std::exception_ptr failure;
+  try {
+    Order order{voucher * 10 + 1, 44, voucher, SysTime(1'234'567ms), OrderStatus::pending};
+    co_await gate.take(order);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  seen.first_error = kind_of(failure);
+  failure = nullptr;
+  try {
+    Order again{voucher * 10 + 2, 44, voucher, SysTime(1'234'999ms), OrderStatus::pending};
+    seen.again = co_await gate.take(again);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  seen.again_error = kind_of(failure);
+  client.close();
+  co_return seen;
+}
+
+}  // namespace
+
+// Issue #15, "unknown is unknown": with --redis-ack-replicas, a WAIT that falls short comes
+// after the take script ran. The order was taken: the answer is OutcomeUnknownError (the server
+// closes the connection), never IoError (503, "nothing was taken"); the client's retry learns
+// the order it holds.
+TEST_P(StockBuckets, AWaitShortOfReplicasAfterATakeIsOutcomeUnknown) {
+  for (unsigned k : {1u, 3u}) {
+    const auto voucher = random_voucher();
+    load(k, voucher, 5);
+    asio::io_context io;
+    redis::Client client(io, options_for(GetParam()));
+    auto f = asio::co_spawn(io, take_unacknowledged(client, k, voucher), asio::use_future);
+    io.run_for(30s);
+    auto seen = f.get();
+    EXPECT_EQ(seen.first_error, "unknown") << k << " buckets";
+    EXPECT_EQ(seen.again_error, "none") << k << " buckets";
+    EXPECT_EQ(seen.again.outcome, sale::TakeOutcome::already_ordered) << k << " buckets";
+    EXPECT_EQ(seen.again.held_order_id, voucher * 10 + 1) << k << " buckets";
   }
 }

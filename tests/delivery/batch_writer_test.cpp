@@ -151,3 +151,116 @@ TEST(BatchWriter, AnOutageLeavesItsBatchesUnacknowledged) {
   EXPECT_EQ(run.writer.stats().written.load(), 80u);
   EXPECT_EQ(run.writer.stats().store_failures.load(), 2u);
 }
+
+namespace {
+
+// A queue that hands every unacknowledged entry out again on each claim, one delivery more each
+// time, as a Redis stream does for entries left pending through an outage.
+class RedeliveringQueue : public DurableQueue<int> {
+ public:
+  RedeliveringQueue(int entries, std::uint64_t deliveries_so_far) {
+    for (int i = 0; i < entries; ++i)
+      pending_.push_back(Entry{"s", std::to_string(i), i, deliveries_so_far});
+  }
+  asio::awaitable<std::vector<Entry>> read(std::size_t, std::chrono::milliseconds) override {
+    co_await pause(1ms);
+    co_return std::vector<Entry>{};
+  }
+  asio::awaitable<std::vector<Entry>> claim_stale(std::chrono::milliseconds, std::size_t) override {
+    for (auto& e : pending_)
+      ++e.deliveries;
+    co_return pending_;
+  }
+  asio::awaitable<void> ack(std::vector<Entry> done) override {
+    for (const auto& e : done) {
+      acked.insert(e.item);
+      std::erase_if(pending_, [&](const Entry& p) { return p.item == e.item; });
+    }
+    co_return;
+  }
+  asio::awaitable<void> dead_letter(Entry e, std::string reason) override {
+    dead.emplace_back(e.item, std::move(reason));
+    std::erase_if(pending_, [&](const Entry& p) { return p.item == e.item; });
+    co_return;
+  }
+  bool settled() const { return pending_.empty(); }
+
+  std::set<int> acked;
+  std::vector<std::pair<int, std::string>> dead;
+
+ private:
+  std::vector<Entry> pending_;
+};
+
+// Refuses (ReplyError: the row on its own merits) any batch holding `poison`, its first
+// `refusals` times, or always when `refusals` is negative.
+struct RefusingStore {
+  int poison = -1;
+  int refusals = 0;
+  int refused = 0;
+  asio::awaitable<std::size_t> write(std::vector<int> items) {
+    if (std::find(items.begin(), items.end(), poison) != items.end() &&
+        (refusals < 0 || refused < refusals)) {
+      ++refused;
+      throw seckill::ReplyError("check constraint violated");
+    }
+    co_return items.size();
+  }
+};
+
+void run_until_settled(asio::io_context& io, RedeliveringQueue& queue, BatchWriter<int>& writer) {
+  bool finished = false;
+  asio::co_spawn(io, writer.run(), [&](std::exception_ptr) { finished = true; });
+  auto watch = [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 2500 && !queue.settled(); ++i)
+      co_await pause(2ms);
+    writer.stop();
+  };
+  asio::co_spawn(io, watch(), asio::detached);
+  io.run();
+  EXPECT_TRUE(finished);
+}
+
+BatchWriterOptions claiming(std::uint64_t max_refusals) {
+  BatchWriterOptions o;
+  o.batch = 10;
+  o.claim_every = 0ms;
+  o.retry_backoff = 1ms;
+  o.max_refusals = max_refusals;
+  return o;
+}
+
+}  // namespace
+
+// Issue #15: entries claimed many times through a database outage (deliveries 7 and up) and then
+// refused once by a store back in an odd state are not dead-lettered: deliveries are not refusals.
+TEST(BatchWriter, DeliveriesDuringAnOutageAreNotRefusals) {
+  asio::io_context io;
+  RedeliveringQueue queue(5, 7);
+  RefusingStore store{.poison = 3, .refusals = 2};
+  BatchWriter<int> writer(
+      queue, [&store](std::vector<int> items) { return store.write(std::move(items)); }, "test",
+      claiming(5));
+  run_until_settled(io, queue, writer);
+  EXPECT_TRUE(queue.dead.empty()) << "dead-lettered after " << store.refused << " refusals";
+  EXPECT_EQ(queue.acked, (std::set<int>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(writer.stats().dead_lettered.load(), 0u);
+  EXPECT_GE(writer.stats().refusals.load(), 1u) << "entry 3 was refused on its own";
+}
+
+// A row the store refuses every time goes to the dead letters after exactly max_refusals
+// refusals, with the store's reason; the others are stored.
+TEST(BatchWriter, APoisonEntryIsDeadLetteredAfterMaxRefusals) {
+  asio::io_context io;
+  RedeliveringQueue queue(5, 1);
+  RefusingStore store{.poison = 2, .refusals = -1};
+  BatchWriter<int> writer(
+      queue, [&store](std::vector<int> items) { return store.write(std::move(items)); }, "test",
+      claiming(3));
+  run_until_settled(io, queue, writer);
+  ASSERT_EQ(queue.dead.size(), 1u);
+  EXPECT_EQ(queue.dead[0].first, 2);
+  EXPECT_NE(queue.dead[0].second.find("check constraint"), std::string::npos);
+  EXPECT_EQ(queue.acked, (std::set<int>{0, 1, 3, 4}));
+  EXPECT_EQ(writer.stats().refusals.load(), 3u);
+}

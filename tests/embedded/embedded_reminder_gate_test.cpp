@@ -110,6 +110,7 @@ TEST(EmbeddedReminderGate, OneRecordPerWindowAndOneReminderPerUserWindow) {
   auto again = e.remind("T-1", 1);
   EXPECT_EQ(again.outcome, RemindOutcome::already_reminded);
   EXPECT_EQ(again.retry_after, minutes(14));
+  EXPECT_EQ(again.reminder_id, 1000u) << "the record the user's reminder is in";
   EXPECT_EQ(e.remind("T-2", 1).outcome, RemindOutcome::opened);  // another ticket
 
   // The record's window counts from its first_at.
@@ -259,6 +260,7 @@ TEST(EmbeddedReminderGate, RestoreRebuildsTheWindowsFromTheStore) {
   auto refused = e.remind("R-1", 2);
   EXPECT_EQ(refused.outcome, RemindOutcome::already_reminded);
   EXPECT_EQ(refused.retry_after, minutes(8));
+  EXPECT_EQ(refused.reminder_id, open_id);
   auto joined = e.remind("R-1", 3);
   EXPECT_EQ(joined.outcome, RemindOutcome::joined);
   EXPECT_EQ(joined.reminder_id, open_id);

@@ -150,7 +150,9 @@ TEST(EmbeddedStockGate, TakenMeansStored) {
   ASSERT_TRUE(stored) << "answered before it was stored";
   EXPECT_EQ(stored->status, OrderStatus::confirmed);
   EXPECT_FALSE(run(e.gate.find_pending(500)));
-  EXPECT_EQ(run(e.gate.take(order(501, 7, v))).outcome, TakeOutcome::already_ordered);
+  auto again = run(e.gate.take(order(501, 7, v)));
+  EXPECT_EQ(again.outcome, TakeOutcome::already_ordered);
+  EXPECT_EQ(again.held_order_id, 500u) << "the order the user holds";
   EXPECT_EQ(run(e.gate.take(order(502, 8, 999))).outcome, TakeOutcome::unknown_voucher);
   EXPECT_FALSE(run(e.gate.stock_left(999)));
 }

@@ -69,6 +69,20 @@ TEST(ErrorResponse, BodyBytesAsBefore) {
             R"({"error":{"code":"sold_out","message":"this voucher is sold out"}})");
 }
 
+TEST(ErrorResponse, HeldIdsAreDecimalStrings) {
+  Failure ordered{ErrorCode::already_ordered, "held", {}};
+  ordered.order_id = 9'007'199'254'740'993ULL;  // 2^53 + 1: a double would round it
+  EXPECT_EQ(
+      error_response(ordered).body(),
+      R"({"error":{"code":"already_ordered","message":"held","order_id":"9007199254740993"}})");
+  Failure reminded{ErrorCode::already_reminded, "wait", 120};
+  reminded.reminder_id = 42;
+  auto body = boost::json::parse(error_response(reminded).body()).at("error");
+  EXPECT_EQ(body.at("reminder_id").as_string(), "42");
+  EXPECT_EQ(body.at("retry_after_s").as_int64(), 120);
+  EXPECT_EQ(error_response(reminded).status(), boost::beast::http::status::conflict);
+}
+
 TEST(ErrorResponse, HeadIsWellFormed) {
   Response r = error_response({ErrorCode::rate_limited, "x", 1});
   std::string head;

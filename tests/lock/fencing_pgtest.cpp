@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "embedded/temp_dir.hpp"
+#include "lock/locked_reminder_gate.hpp"
 #include "redis/redis_test_support.hpp"
 #include "store/pg_test_schema.hpp"
 #include "store/postgres/fencing.hpp"
@@ -95,6 +96,43 @@ TEST(Fencing, SqliteLedgerWritesNothingForAStaleHolder) {
     return q.int64(0);
   };
   EXPECT_EQ(db.read_now(count), 1);
+}
+
+// already_reminded names the record the user's reminder is in (CONTRACT.md, "Errors").
+asio::awaitable<void> remind_twice(FencedReminderLedger& ledger) {
+  auto windows = remind::ReminderWindows{std::chrono::minutes(15), std::chrono::minutes(15)};
+  DecideReminder decide = [windows](const TicketState& s) {
+    return decide_reminder(s, 4242, windows);
+  };
+  auto first = co_await ledger.remind("remind:ticket:H", 1, "H", 5, decide);
+  EXPECT_TRUE(first);
+  EXPECT_EQ(first->outcome, remind::RemindOutcome::opened);
+  auto again = co_await ledger.remind("remind:ticket:H", 2, "H", 5, decide);
+  EXPECT_TRUE(again);
+  EXPECT_EQ(again->outcome, remind::RemindOutcome::already_reminded);
+  EXPECT_EQ(again->reminder_id, 4242u);
+}
+
+TEST(Fencing, PostgresLedgerNamesTheRecordOfAnAlreadyRemindedUser) {
+  testing::PgTestSchema schema("fencing_held");
+  store::postgres::PgPoolOptions options;
+  options.connect = schema.options();
+  options.size = 1;
+  store::postgres::PgPool pool(options);
+  store::postgres::PgFencedReminderLedger ledger(pool);
+  asio::io_context io;
+  redis::testing::run(io, remind_twice(ledger));
+  pool.stop();
+}
+
+TEST(Fencing, SqliteLedgerNamesTheRecordOfAnAlreadyRemindedUser) {
+  testing::TempDir dir;
+  store::sqlite::SqliteDatabaseOptions options;
+  options.data_dir = dir.path();
+  store::sqlite::SqliteDatabase db(options);
+  store::sqlite::SqliteFencedReminderLedger ledger(db);
+  asio::io_context io;
+  redis::testing::run(io, remind_twice(ledger));
 }
 
 }  // namespace

@@ -39,9 +39,11 @@ TEST(DecideReminder, InsideTheUserWindowTheUserIsRefusedWithWhatIsLeft) {
   s.newest_id = 7;
   s.newest_first_at = kNow - 1min;
   s.user_last = kNow - 90s;
+  s.user_record_id = 5;
   auto d = decide_reminder(s, 42, kWindows);
   EXPECT_EQ(d.outcome, remind::RemindOutcome::already_reminded);
   EXPECT_EQ(d.retry_after, 30s);
+  EXPECT_EQ(d.reminder_id, 5u) << "the record the user's reminder is in";
   s.user_last = kNow - 2min;
   EXPECT_EQ(decide_reminder(s, 42, kWindows).outcome, remind::RemindOutcome::joined);
 }

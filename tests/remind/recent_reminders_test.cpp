@@ -23,6 +23,15 @@ TEST(RecentReminders, AnswersUntilTheCoordinatorsTimeRunsOutCountedFromTheQuesti
   EXPECT_FALSE(recent.time_left("T-1", 7, kT0 + 10s));  // the window is over: ask again
 }
 
+TEST(RecentReminders, KeepsTheRecordTheCoordinatorNamed) {
+  RecentReminders recent;
+  recent.remember("T-1", 7, kT0, 10s, 4242);
+  auto known = recent.known("T-1", 7, kT0 + 1s);
+  ASSERT_TRUE(known);
+  EXPECT_EQ(known->left, 9s);
+  EXPECT_EQ(known->reminder_id, 4242u);
+}
+
 TEST(RecentReminders, NothingKeptForNoTimeLeft) {
   RecentReminders recent;
   recent.remember("T-1", 7, kT0, 0ms);

@@ -36,6 +36,7 @@ class TableGate : public ReminderGate {
     if (auto it = user_until_.find(key); it != user_until_.end() && now_ < it->second) {
       d.outcome = RemindOutcome::already_reminded;
       d.retry_after = std::chrono::duration_cast<std::chrono::milliseconds>(it->second - now_);
+      d.reminder_id = user_record_[key];
       co_return d;
     }
     auto& open = open_[ticket];
@@ -48,6 +49,7 @@ class TableGate : public ReminderGate {
       d.reminder_id = new_id;
     }
     user_until_[key] = now_ + windows_.user;
+    user_record_[key] = d.reminder_id;
     co_return d;
   }
   int calls = 0;
@@ -56,6 +58,7 @@ class TableGate : public ReminderGate {
   ReminderWindows windows_;
   const SysTime& now_;
   std::map<std::pair<std::string, std::uint64_t>, SysTime> user_until_;
+  std::map<std::pair<std::string, std::uint64_t>, std::uint64_t> user_record_;
   std::map<std::string, std::pair<std::uint64_t, SysTime>> open_;
 };
 
@@ -135,6 +138,22 @@ TEST_F(Fixture, ARepeatInsideTheUserWindowIsAlreadyRemindedWithRetryAfter) {
   auto later = run(service.remind(1, "T-1"));
   ASSERT_TRUE(later.has_value());
   EXPECT_FALSE(later->new_record);
+}
+
+// A client that lost its 201 asks again and learns which record it is in (CONTRACT.md,
+// "Errors"), from the coordinator and from this instance's memory of recent refusals alike.
+TEST_F(Fixture, AlreadyRemindedCarriesTheRecordTheUserIsIn) {
+  auto first = run(service.remind(1, "T-1"));
+  ASSERT_TRUE(first.has_value());
+  auto again = run(service.remind(1, "T-1"));
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().reminder_id, std::optional<std::uint64_t>(first->reminder_id));
+  const int calls = gate.calls;
+  auto local = run(service.remind(1, "T-1"));
+  ASSERT_FALSE(local.has_value());
+  EXPECT_EQ(gate.calls, calls) << "answered from memory";
+  EXPECT_EQ(local.error().reminder_id, std::optional<std::uint64_t>(first->reminder_id));
+  EXPECT_TRUE(local.error().retry_after_s.has_value());
 }
 
 TEST_F(Fixture, ABadTicketIsRefusedBeforeTheCoordinatorIsAsked) {

@@ -67,8 +67,11 @@ class TableGate : public StockGate {
     ++takes;
     auto it = stock.find(o.voucher_id);
     if (it == stock.end()) co_return TakeResult{TakeOutcome::unknown_voucher, 0};
-    if (buyers_of.contains({o.voucher_id, o.user_id}))
-      co_return TakeResult{TakeOutcome::already_ordered, 0};
+    if (auto held = buyers_of.find({o.voucher_id, o.user_id}); held != buyers_of.end()) {
+      TakeResult result{TakeOutcome::already_ordered, 0};
+      result.held_order_id = held->second;
+      co_return result;
+    }
     if (it->second <= 0) co_return TakeResult{TakeOutcome::sold_out, 0};
     --it->second;
     buyers_of.insert({{o.voucher_id, o.user_id}, o.id});
@@ -83,11 +86,11 @@ class TableGate : public StockGate {
     auto it = pending.find(id);
     co_return it == pending.end() ? std::nullopt : std::optional(it->second);
   }
-  asio::awaitable<std::optional<std::vector<std::uint64_t>>> buyers(std::uint64_t id) override {
+  asio::awaitable<std::optional<std::vector<Buyer>>> buyers(std::uint64_t id) override {
     ++buyer_reads;
-    std::vector<std::uint64_t> out;
+    std::vector<Buyer> out;
     for (const auto& [key, order] : buyers_of) {
-      if (key.first == id) out.push_back(key.second);
+      if (key.first == id) out.push_back(Buyer{key.second, order});
     }
     co_return out;
   }
@@ -179,6 +182,28 @@ TEST_F(SaleFixture, SoldOutIsAnsweredLocallyAndBroadcastOnce) {
   EXPECT_EQ(buy(1, v), ErrorCode::already_ordered);
   EXPECT_EQ(gate.takes, takes);
   EXPECT_EQ(gate.buyer_reads, 1);
+}
+
+// A client that lost its 201 asks again and learns which order it holds (CONTRACT.md, "Errors"),
+// from the coordinator and from the local sold-out path alike.
+TEST_F(SaleFixture, AlreadyOrderedCarriesTheHeldOrderId) {
+  auto v = make_voucher(2);
+  auto first = run(sale.take_order(7, v));
+  ASSERT_TRUE(first.has_value());
+  auto again = run(sale.take_order(7, v));
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, ErrorCode::already_ordered);
+  EXPECT_EQ(again.error().order_id, std::optional<std::uint64_t>(first->order_id));
+  EXPECT_EQ(buy(8, v), std::nullopt);
+  EXPECT_EQ(buy(9, v), ErrorCode::sold_out);  // now answered locally
+  int takes = gate.takes;
+  auto local = run(sale.take_order(7, v));
+  ASSERT_FALSE(local.has_value());
+  EXPECT_EQ(gate.takes, takes);
+  EXPECT_EQ(local.error().order_id, std::optional<std::uint64_t>(first->order_id));
+  auto other = run(sale.take_order(9, v));
+  ASSERT_FALSE(other.has_value());
+  EXPECT_EQ(other.error().order_id, std::nullopt) << "sold_out carries no order";
 }
 
 TEST_F(SaleFixture, UnknownVoucherIsNotFoundAndMetadataIsCached) {

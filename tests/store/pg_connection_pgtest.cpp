@@ -119,3 +119,33 @@ TEST(PgConnection, ServerClosingTheSessionIsNoticed) {
   EXPECT_FALSE(victim.healthy());
   EXPECT_THROW(victim.exec("select 1"), seckill::IoError);
 }
+
+// Issue #15, "unknown is unknown": a COMMIT whose answer is lost (here the server process ends
+// while running the commit's deferred trigger) may have committed: OutcomeUnknownError, never a
+// plain IoError that a caller would answer 503 ("nothing was taken") with. A COMMIT the server
+// refuses is still its PgError.
+TEST(PgConnection, ACommitWhoseAnswerIsLostIsOutcomeUnknown) {
+  PgTestSchema schema("conn_commit_lost", false);
+  auto setup = schema.connect();
+  setup.exec_script(R"(
+    create table t (id int);
+    create function end_session() returns trigger language plpgsql as $$
+    begin
+      if new.id = 1 then perform pg_terminate_backend(pg_backend_pid()); end if;
+      if new.id = 2 then raise exception 'refused at commit' using errcode = '23514'; end if;
+      return null;
+    end $$;
+    create constraint trigger end_session_at_commit after insert on t
+      deferrable initially deferred for each row execute function end_session();)");
+  auto lost = schema.connect();
+  EXPECT_THROW(lost.transaction([](PgConnection& tx) { tx.exec("insert into t values (1)"); }),
+               seckill::OutcomeUnknownError);
+  auto refused = schema.connect();
+  try {
+    refused.transaction([](PgConnection& tx) { tx.exec("insert into t values (2)"); });
+    ADD_FAILURE() << "the commit was not refused";
+  } catch (const PgError& e) {
+    EXPECT_EQ(e.sqlstate(), kCheckViolation);
+  }
+  EXPECT_EQ(setup.exec("select count(*) from t").int64(0, 0), 0);
+}

@@ -574,3 +574,26 @@ TEST(RemindEmbedded, AUsersWindowAfterARestartCountsFromTheirLatestReminder) {
   EXPECT_EQ(third.status, 409) << third.body;
   EXPECT_EQ(third.error_code(), "already_reminded");
 }
+
+// A client that lost its 201 asks again and learns which record its reminder is in
+// (CONTRACT.md, "Errors"), from another instance too, and again from the answering instance's
+// memory of the refusal.
+TEST_P(RemindBothModes, AlreadyRemindedNamesTheRecordTheCallerIsIn) {
+  SeckillCluster cluster(instances(2), flags({}), mode());
+  auto ticket = fresh_prefix("HELD");
+  auto a = cluster.client(0);
+  auto b = client_of(cluster, 1);
+  auto first = a.request("POST", reminders_path(ticket), token_for(51));
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto id = std::string(first.json().as_object().at("reminder_id").as_string());
+  for (int i = 0; i < 2; ++i) {
+    auto repeat = b.request("POST", reminders_path(ticket), token_for(51));
+    ASSERT_EQ(repeat.status, 409) << repeat.body;
+    EXPECT_EQ(repeat.error_code(), "already_reminded");
+    auto json = repeat.json();  // named: `error` refers into it
+    const auto& error = json.as_object().at("error").as_object();
+    ASSERT_NE(error.if_contains("reminder_id"), nullptr) << repeat.body;
+    EXPECT_EQ(error.at("reminder_id").as_string(), id) << repeat.body;
+    EXPECT_GE(error.at("retry_after_s").as_int64(), 1);
+  }
+}

@@ -602,3 +602,69 @@ TEST(SaleSystem, SoldOutSpreadsToOtherInstancesWithoutRedisRoundTrips) {
   std::filesystem::remove(monitored);
   EXPECT_EQ(touched, 0) << "sold-out answers ran the take script in Redis:\n" << seen;
 }
+
+// A client that lost its 201 asks again and learns which order it holds (CONTRACT.md,
+// "Errors"): from the coordinator while stock is left, and from the sold-out path after.
+TEST_P(SaleBothModes, AlreadyOrderedNamesTheOrderTheCallerHolds) {
+  SeckillCluster cluster(1, flags(), mode());
+  auto client = cluster.client(0);
+  auto voucher = create_voucher(client, 2);
+  auto path = fmt::format("/api/v1/vouchers/{}/orders", voucher);
+  auto bought = client.request("POST", path, token_for(7));
+  ASSERT_EQ(bought.status, 201) << bought.body;
+  auto held = std::string(bought.json().as_object().at("order_id").as_string());
+  auto again = client.request("POST", path, token_for(7));
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(again.error_code(), "already_ordered");
+  EXPECT_EQ(again.json().as_object().at("error").as_object().at("order_id").as_string(), held)
+      << again.body;
+  ASSERT_EQ(client.request("POST", path, token_for(8)).status, 201);
+  EXPECT_EQ(client.request("POST", path, token_for(9)).error_code(), "sold_out");
+  auto after = client.request("POST", path, token_for(7));
+  EXPECT_EQ(after.error_code(), "already_ordered");
+  EXPECT_EQ(after.json().as_object().at("error").as_object().at("order_id").as_string(), held)
+      << after.body;
+}
+
+// Issue #15: a dead letter is a promise the store refused. `seckill check` reports it and
+// exits non-zero until it is dealt with; `seckill dead-letters list` shows it and `replay`
+// writes it to the store (idempotently) and takes it off the dead stream.
+TEST(SaleSystem, DeadLettersAreReportedListedAndReplayed) {
+  SeckillCluster cluster(1);
+  auto client = cluster.client(0);
+  auto voucher = create_voucher(client, 3);
+  auto bought =
+      client.request("POST", fmt::format("/api/v1/vouchers/{}/orders", voucher), token_for(61));
+  ASSERT_EQ(bought.status, 201);
+  auto order = std::string(bought.json().as_object().at("order_id").as_string());
+  ASSERT_EQ(cluster.wait_for_store(
+                fmt::format("select count(*) from orders where voucher_id = {}", voucher), "1", 20),
+            "1");
+  EXPECT_EQ(SeckillCluster::check(), 0) << check_log();
+  // The order as a writer dead-letters it (redis_order_queue.cpp), here one already stored.
+  auto dead = fmt::format("'{{v:{}}}:orders:dead'", voucher);
+  auto entry = redis_cli(Mode::distributed,
+                         fmt::format("xadd {} '*' o {} u 61 v {} t 1700000000000 reason refused",
+                                     dead, order, voucher));
+  ASSERT_FALSE(entry.empty());
+  EXPECT_NE(SeckillCluster::check(), 0) << "a dead letter went unreported";
+  EXPECT_NE(check_log().find("dead letters"), std::string::npos) << check_log();
+  auto verb = [&](const char* what) {
+    auto cmd = fmt::format(
+        "'{}' dead-letters {} --redis '{}' --postgres '{}' "
+        ">/tmp/seckill-dead.log 2>&1",
+        seckill_binary(), what, redis_url(), postgres_url());
+    int status = std::system(cmd.c_str());
+    std::ifstream in("/tmp/seckill-dead.log");
+    auto out = std::string(std::istreambuf_iterator<char>(in), {});
+    return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1, out);
+  };
+  auto [listed, list_out] = verb("list");
+  EXPECT_EQ(listed, 0) << list_out;
+  EXPECT_NE(list_out.find("order " + order), std::string::npos) << list_out;
+  auto [replayed, replay_out] = verb("replay");
+  EXPECT_EQ(replayed, 0) << replay_out;
+  EXPECT_NE(replay_out.find("1 replayed, 0 kept"), std::string::npos) << replay_out;
+  EXPECT_EQ(redis_cli(Mode::distributed, fmt::format("xlen {}", dead)), "0");
+  EXPECT_EQ(SeckillCluster::check(), 0) << check_log();
+}

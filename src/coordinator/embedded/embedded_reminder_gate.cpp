@@ -48,8 +48,8 @@ void EmbeddedReminderGate::restore(std::span<const ReminderRecord> records) {
     for (const auto& u : r.users) {
       auto until = u.at + windows_.user;
       if (until <= now) continue;
-      auto [it, inserted] = state.user_until.try_emplace(u.user_id, until);
-      if (!inserted && it->second < until) it->second = until;
+      auto [it, inserted] = state.user_until.try_emplace(u.user_id, UserWindow{until, r.id});
+      if (!inserted && it->second.until < until) it->second = UserWindow{until, r.id};
     }
   }
   for (auto& s : stripes_) {
@@ -61,7 +61,7 @@ void EmbeddedReminderGate::restore(std::span<const ReminderRecord> records) {
 void EmbeddedReminderGate::sweep(Stripe& s, SysTime now) const {
   for (auto it = s.tickets.begin(); it != s.tickets.end();) {
     auto& state = it->second;
-    std::erase_if(state.user_until, [now](const auto& entry) { return entry.second <= now; });
+    std::erase_if(state.user_until, [now](const auto& entry) { return entry.second.until <= now; });
     if (state.open && now >= state.open->first_at + windows_.record) state.open.reset();
     if (!state.open && state.user_until.empty()) {
       it = s.tickets.erase(it);
@@ -85,9 +85,10 @@ asio::awaitable<remind::RemindDecision> EmbeddedReminderGate::remind(std::string
     if (++s.decisions % kSweepEvery == 0) sweep(s, now);
     auto& state = s.tickets[ticket];
     auto user = state.user_until.find(user_id);
-    if (user != state.user_until.end() && now < user->second) {
+    if (user != state.user_until.end() && now < user->second.until) {
       decision.outcome = remind::RemindOutcome::already_reminded;
-      decision.retry_after = left_of(user->second, now);
+      decision.retry_after = left_of(user->second.until, now);
+      decision.reminder_id = user->second.record_id;
       co_return decision;
     }
     previous_open = state.open;
@@ -100,7 +101,7 @@ asio::awaitable<remind::RemindDecision> EmbeddedReminderGate::remind(std::string
     }
     decision.reminder_id = state.open->id;
     until = now + windows_.user;
-    state.user_until[user_id] = until;
+    state.user_until[user_id] = UserWindow{until, decision.reminder_id};
   }
 
   bool opened = decision.outcome == remind::RemindOutcome::opened;
@@ -133,7 +134,9 @@ void EmbeddedReminderGate::undo(const std::string& ticket, std::uint64_t user_id
   auto& state = it->second;
   // The user's window was over (or never begun) when this reminder was accepted.
   auto user = state.user_until.find(user_id);
-  if (user != state.user_until.end() && user->second == until) state.user_until.erase(user);
+  if (user != state.user_until.end() && user->second.until == until) {
+    state.user_until.erase(user);
+  }
   if (state.open && state.open->id == record_id) {
     if (opened && state.open->reminders == 1) {
       // Nobody joined it: as if it had never been opened.

@@ -59,9 +59,13 @@ class EmbeddedReminderGate final : public remind::ReminderGate {
     SysTime first_at;
     std::uint64_t reminders = 0;  ///< accepted into it since this process holds it
   };
+  struct UserWindow {
+    SysTime until;                ///< the end of the user's window
+    std::uint64_t record_id = 0;  ///< the record their reminder is in
+  };
   struct TicketState {
     std::optional<OpenRecord> open;
-    std::unordered_map<std::uint64_t, SysTime> user_until;  ///< user -> end of their window
+    std::unordered_map<std::uint64_t, UserWindow> user_until;  ///< user -> their window
   };
   struct Stripe {
     std::mutex mutex;

@@ -42,8 +42,10 @@ asio::awaitable<void> EmbeddedStockGate::load(Voucher voucher) {
 std::optional<sale::TakeResult> EmbeddedStockGate::reserve(Slot& slot, const Order& order,
                                                            std::int64_t& left) {
   std::lock_guard lock(slot.mutex);
-  if (slot.buyers.contains(order.user_id)) {
-    return sale::TakeResult{sale::TakeOutcome::already_ordered, 0};
+  if (auto held = slot.buyers.find(order.user_id); held != slot.buyers.end()) {
+    sale::TakeResult result{sale::TakeOutcome::already_ordered, 0};
+    result.held_order_id = held->second;
+    return result;
   }
   if (slot.stock_left <= 0) return sale::TakeResult{sale::TakeOutcome::sold_out, 0};
   --slot.stock_left;
@@ -85,7 +87,8 @@ asio::awaitable<sale::TakeResult> EmbeddedStockGate::take(Order order) {
   }
   if (inserted == 0) {
     // Not inserted: the store already holds an order of this user for this voucher (an order
-    // id is never reused). The user is a buyer after all; the unit was not taken.
+    // id is never reused). The user is a buyer after all; the unit was not taken. Which order
+    // they hold is the store's to say (held_order_id stays 0: the answer leaves it out).
     release(*slot, order, true);
     co_return sale::TakeResult{sale::TakeOutcome::already_ordered, 0};
   }

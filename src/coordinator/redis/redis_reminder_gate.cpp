@@ -54,6 +54,9 @@ asio::awaitable<remind::RemindDecision> RedisReminderGate::remind(std::string ti
     case 0:
       decision.outcome = remind::RemindOutcome::already_reminded;
       decision.retry_after = std::chrono::milliseconds(parts[2].as_integer());
+      if (parts[1].is_string() && !parts[1].as_string().empty()) {
+        decision.reminder_id = parse_decimal<std::uint64_t>(parts[1].as_string()).value_or(0);
+      }
       co_return decision;
     case 1:
     case 2:

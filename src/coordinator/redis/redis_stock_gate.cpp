@@ -45,6 +45,13 @@ const Script& load_script() {
 // Sold-out vouchers with at most this many buyers are answered without Redis afterwards.
 constexpr std::int64_t kMaxCachedBuyers = 200'000;
 
+/// The order id a take script returns with -1 (already ordered): a string, so that Lua does not
+/// round it; 0 when it is not a number.
+std::uint64_t held_order_id(const Reply& value) {
+  if (value.is_integer()) return static_cast<std::uint64_t>(value.as_integer());
+  return parse_decimal<std::uint64_t>(value.as_string()).value_or(0);
+}
+
 std::int64_t millis_of(SysTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
@@ -113,13 +120,19 @@ asio::awaitable<sale::TakeResult> RedisStockGate::take(Order order) {
   // round trip more); without, a failover may forget the last writes (docs/scaling.md).
   Reply reply;
   if (ack_.replicas > 0) {
-    reply = co_await client_.eval(take_script(), key_span, arg_span, ack_);
+    reply =
+        co_await eval_acked_take(take_script(), key_span, arg_span, keys.buyers, user, order_id);
   } else {
     reply = co_await client_.eval(take_script(), key_span, arg_span);
   }
   auto parts = reply.elements();
   if (parts.size() != 2) throw ProtocolError("take_order.lua: expected a pair");
   auto code = parts[0].as_integer();
+  if (code == -1) {
+    sale::TakeResult held{sale::TakeOutcome::already_ordered, 0};
+    held.held_order_id = held_order_id(parts[1]);
+    co_return held;
+  }
   auto value = parts[1].as_integer();
   switch (code) {
     case 1: {
@@ -135,6 +148,42 @@ asio::awaitable<sale::TakeResult> RedisStockGate::take(Order order) {
     default:
       throw ProtocolError(fmt::format("take_order.lua: unknown outcome {}", code));
   }
+}
+
+asio::awaitable<Reply> RedisStockGate::eval_acked_take(const Script& script,
+                                                       std::span<const std::string_view> keys,
+                                                       std::span<const std::string_view> args,
+                                                       std::string_view buyers_key,
+                                                       std::string_view user,
+                                                       std::string_view order_id) {
+  std::string failure;
+  try {
+    co_return co_await client_.eval(script, keys, args, ack_);
+  } catch (const ReplyLostError&) {
+    throw;  // the take's own reply lost: the sale makes it OutcomeUnknownError
+  } catch (const IoError& e) {
+    failure = e.what();  // a WAIT short of replicas, or no connection at all: looked at below
+  }
+  std::optional<std::string> held;
+  try {
+    Reply mark = co_await client_.command({"HGET", buyers_key, user});
+    if (mark.is_string()) held = std::string(mark.as_string());
+  } catch (const InfraError& e) {
+    throw OutcomeUnknownError(fmt::format("{}; whether order {} was taken cannot be told ({})",
+                                          failure, order_id, e.what()));
+  }
+  if (held && *held == order_id) {
+    // Taken, but not (yet) on the replicas asked for: a failover now could forget it.
+    throw OutcomeUnknownError(fmt::format("order {} was taken but {}", order_id, failure));
+  }
+  if (held) {
+    // The user held another order already: that is the answer, whatever the replicas hold.
+    std::vector<Reply> answer;
+    answer.push_back(Reply::integer(-1));
+    answer.push_back(Reply::string(std::move(*held)));
+    co_return Reply::array(std::move(answer));
+  }
+  throw IoError(failure);  // nothing was taken for this user: 503 tells the truth
 }
 
 asio::awaitable<std::optional<std::int64_t>> RedisStockGate::stock_left(std::uint64_t voucher_id) {
@@ -173,7 +222,7 @@ asio::awaitable<std::optional<Order>> RedisStockGate::find_pending(std::uint64_t
                   .status = OrderStatus::pending};
 }
 
-asio::awaitable<std::optional<std::vector<std::uint64_t>>> RedisStockGate::buyers(
+asio::awaitable<std::optional<std::vector<sale::Buyer>>> RedisStockGate::buyers(
     std::uint64_t voucher_id) {
   // Bounded: a voucher with a huge stock keeps asking Redis per request instead of holding
   // millions of ids in every instance.
@@ -183,12 +232,15 @@ asio::awaitable<std::optional<std::vector<std::uint64_t>>> RedisStockGate::buyer
     count += (co_await client_.command({"HLEN", keys.buyers})).as_integer();
   }
   if (count > kMaxCachedBuyers) co_return std::nullopt;
-  std::vector<std::uint64_t> out;
+  std::vector<sale::Buyer> out;
   for (unsigned b = 0; b < buckets_; ++b) {
     SaleKeys keys(voucher_id, b);
-    Reply users = co_await client_.command({"HKEYS", keys.buyers});
-    for (const auto& u : users.elements()) {
-      if (auto id = parse_decimal<std::uint64_t>(u.as_string())) out.push_back(*id);
+    Reply fields = co_await client_.command({"HGETALL", keys.buyers});
+    auto flat = fields.elements();
+    for (std::size_t i = 0; i + 1 < flat.size(); i += 2) {
+      auto user = parse_decimal<std::uint64_t>(flat[i].as_string());
+      auto order = parse_decimal<std::uint64_t>(flat[i + 1].as_string());
+      if (user && order) out.push_back(sale::Buyer{*user, *order});
     }
   }
   co_return out;
@@ -236,6 +288,7 @@ asio::awaitable<sale::TakeResult> RedisStockGate::take_bucketed(Order order) {
     return std::vector<std::string_view>(args.begin(), args.end());
   };
   std::int64_t code = 0, value = 0;
+  std::uint64_t held = 0;
   // Home first; then one unit from each other bucket in turn; then home once more (units a
   // concurrent borrower left there); then, if any bucket still shows stock (a unit was in
   // flight between two buckets), one more round.
@@ -255,13 +308,18 @@ asio::awaitable<sale::TakeResult> RedisStockGate::take_bucketed(Order order) {
       const std::span<const std::string_view> arg_span(args);
       Reply reply;
       if (ack_.replicas > 0) {
-        reply = co_await client_.eval(take_bucket_script(), key_span, arg_span, ack_);
+        reply = co_await eval_acked_take(take_bucket_script(), key_span, arg_span, keys.buyers,
+                                         user, order_id);
       } else {
         reply = co_await client_.eval(take_bucket_script(), key_span, arg_span);
       }
       auto parts = reply.elements();
       if (parts.size() != 2) throw ProtocolError("take_bucket.lua: expected a pair");
       code = parts[0].as_integer();
+      if (code == -1) {
+        held = held_order_id(parts[1]);
+        break;
+      }
       value = parts[1].as_integer();
       if (code != 0) break;  // taken, already ordered or not loaded: decided
     }
@@ -274,13 +332,27 @@ asio::awaitable<sale::TakeResult> RedisStockGate::take_bucketed(Order order) {
       // The caller marks the voucher sold out when this reaches 0: the home bucket running
       // dry is not enough, every bucket must be.
       std::int64_t left = value;
-      if (left == 0) left = co_await total_left(order.voucher_id);
+      if (left == 0) {
+        // The order is taken and queued: a failure to count the other buckets must not turn
+        // that into 503 ("nothing was taken"). Uncounted, the voucher is just not marked sold
+        // out here (-1).
+        try {
+          left = co_await total_left(order.voucher_id);
+        } catch (const InfraError& e) {
+          spdlog::warn("order {} taken; the stock left could not be counted: {}", order.id,
+                       e.what());
+          left = -1;
+        }
+      }
       co_return sale::TakeResult{sale::TakeOutcome::taken, left};
     }
     case 0:
       co_return sale::TakeResult{sale::TakeOutcome::sold_out, 0};
-    case -1:
-      co_return sale::TakeResult{sale::TakeOutcome::already_ordered, 0};
+    case -1: {
+      sale::TakeResult result{sale::TakeOutcome::already_ordered, 0};
+      result.held_order_id = held;
+      co_return result;
+    }
     case -2:
       co_return sale::TakeResult{sale::TakeOutcome::unknown_voucher, 0};
     default:

@@ -2,6 +2,9 @@
 // The sale's coordinator on Redis: stock and buyers per voucher, decided by one Lua script
 // (take_order.lua) that also appends the order to the voucher's stream, all atomically.
 
+#include <span>
+#include <string_view>
+
 #include "redis/client.hpp"
 #include "sale/stock_gate.hpp"
 
@@ -29,13 +32,21 @@ class RedisStockGate : public sale::StockGate {
   boost::asio::awaitable<sale::TakeResult> take(Order order) override;
   boost::asio::awaitable<std::optional<std::int64_t>> stock_left(std::uint64_t voucher_id) override;
   boost::asio::awaitable<std::optional<Order>> find_pending(std::uint64_t order_id) override;
-  boost::asio::awaitable<std::optional<std::vector<std::uint64_t>>> buyers(
+  boost::asio::awaitable<std::optional<std::vector<sale::Buyer>>> buyers(
       std::uint64_t voucher_id) override;
 
  private:
   seckill::redis::Client& client_;
   boost::asio::awaitable<sale::TakeResult> take_bucketed(Order order);
   boost::asio::awaitable<std::int64_t> total_left(std::uint64_t voucher_id);
+  /// A take script with the replicas' acknowledgement (WAIT after it). WAIT short of `ack_`
+  /// throws IoError after the script ran: then the buyers hash (`buyers_key`) tells whether this
+  /// order was taken. Taken, or not knowable: OutcomeUnknownError (never 503, which says nothing
+  /// was taken). Another order held by the user: {-1, that order}. Nothing: the IoError.
+  boost::asio::awaitable<seckill::redis::Reply> eval_acked_take(
+      const seckill::redis::Script& script, std::span<const std::string_view> keys,
+      std::span<const std::string_view> args, std::string_view buyers_key, std::string_view user,
+      std::string_view order_id);
   /// The `pending` record GET /orders/{id} reads until the writer stores the order, written
   /// apart from the take on a Redis Cluster (the views point into the caller's frame, which
   /// awaits this to the end).

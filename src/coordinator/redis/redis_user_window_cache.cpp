@@ -1,10 +1,16 @@
 #include "coordinator/redis/redis_user_window_cache.hpp"
 
+#include <cstdint>
+#include <limits>
+
 #include <fmt/format.h>
+
+#include "core/decimal.hpp"
 
 namespace seckill::coordinator::redis {
 
 namespace asio = boost::asio;
+using seckill::redis::Reply;
 using std::chrono::milliseconds;
 
 namespace {
@@ -15,20 +21,29 @@ std::string key_of(const std::string& ticket, std::uint64_t user_id) {
 
 }  // namespace
 
-asio::awaitable<std::optional<milliseconds>> RedisUserWindowCache::remaining(
+asio::awaitable<std::optional<lock::CachedWindow>> RedisUserWindowCache::remaining(
     std::string ticket, std::uint64_t user_id) {
   auto key = key_of(ticket, user_id);
   auto left = (co_await client_.command({"PTTL", key})).as_integer();
   // -2: no key; -1: no expiry (never written so): not trusted.
   if (left <= 0) co_return std::nullopt;
-  co_return milliseconds(left);
+  lock::CachedWindow window{milliseconds(left), 0};
+  // The value is the record id. A key written before ids were kept holds "1": no real id is that
+  // small (its bits 62..32 are seconds since 2024), so 0 (not known) is kept for it.
+  Reply value = co_await client_.command({"GET", key});
+  if (value.is_string()) {
+    auto id = parse_decimal<std::uint64_t>(value.as_string()).value_or(0);
+    if (id > std::numeric_limits<std::uint32_t>::max()) window.reminder_id = id;
+  }
+  co_return window;
 }
 
 asio::awaitable<void> RedisUserWindowCache::remember(std::string ticket, std::uint64_t user_id,
-                                                     milliseconds left) {
+                                                     milliseconds left, std::uint64_t reminder_id) {
   auto key = key_of(ticket, user_id);
   auto px = std::to_string(left.count());
-  (co_await client_.command({"SET", key, "1", "PX", px})).value();
+  auto id = std::to_string(reminder_id);
+  (co_await client_.command({"SET", key, id, "PX", px})).value();
 }
 
 }  // namespace seckill::coordinator::redis

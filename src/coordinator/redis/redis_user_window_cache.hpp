@@ -12,10 +12,11 @@ class RedisUserWindowCache final : public lock::UserWindowCache {
  public:
   explicit RedisUserWindowCache(seckill::redis::Client& client) : client_(client) {}
 
-  boost::asio::awaitable<std::optional<std::chrono::milliseconds>> remaining(
+  boost::asio::awaitable<std::optional<lock::CachedWindow>> remaining(
       std::string ticket, std::uint64_t user_id) override;
   boost::asio::awaitable<void> remember(std::string ticket, std::uint64_t user_id,
-                                        std::chrono::milliseconds left) override;
+                                        std::chrono::milliseconds left,
+                                        std::uint64_t reminder_id) override;
 
  private:
   seckill::redis::Client& client_;

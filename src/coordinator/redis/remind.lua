@@ -13,7 +13,8 @@
 --
 -- Returns {1, id, 0, now_ms}         opened a new main record `id` (the one offered)
 --         {2, id, 0, now_ms}         joined the open main record `id`
---         {0, '', retry_ms, now_ms}  the user reminded this ticket less than a user window ago
+--         {0, id, retry_ms, now_ms}  the user reminded this ticket less than a user window ago;
+--                                    `id` is the record their reminder is in ('' if unknown)
 -- Ids are returned as strings: Lua numbers are doubles and would round 64-bit ids.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -22,12 +23,12 @@ local user_window = tonumber(ARGV[5])
 
 local left = redis.call('PTTL', KEYS[1])
 if left > 0 then
-  return {0, '', left, now}
+  return {0, redis.call('GET', KEYS[1]) or '', left, now}
 end
 if left == -1 then
   -- Never written without an expiry; repair rather than refuse this user forever.
   redis.call('PEXPIRE', KEYS[1], user_window)
-  return {0, '', user_window, now}
+  return {0, redis.call('GET', KEYS[1]) or '', user_window, now}
 end
 
 local id = ARGV[3]

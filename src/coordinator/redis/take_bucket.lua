@@ -21,7 +21,7 @@ if add > 0 then
 end
 local held = redis.call('HGET', KEYS[2], ARGV[1])
 if held then
-  return {-1, tonumber(held)}
+  return {-1, held}
 end
 stock = tonumber(stock)
 if stock <= 0 then

@@ -12,7 +12,8 @@
 --
 -- Returns {1, units_left}   taken
 --         {0, 0}            sold out
---         {-1, order_id}    this user already holds order_id
+--         {-1, 'order_id'}  this user already holds order_id (a string: Lua numbers are
+--                           doubles and would round a 64-bit id)
 --         {-2, 0}           voucher not loaded
 local stock = redis.call('GET', KEYS[1])
 if not stock then
@@ -20,7 +21,7 @@ if not stock then
 end
 local held = redis.call('HGET', KEYS[2], ARGV[1])
 if held then
-  return {-1, tonumber(held)}
+  return {-1, held}
 end
 stock = tonumber(stock)
 if stock <= 0 then

@@ -89,7 +89,13 @@ std::int64_t count_orders(PgConnection& c, std::uint64_t voucher_id) {
 }
 
 boost::asio::awaitable<std::int64_t> PgOrderStore::write_orders(std::vector<OrderRow> rows) {
-  auto job = [rows = std::move(rows)](PgConnection& c) { return insert_orders(c, rows); };
+  auto job = [rows = std::move(rows)](PgConnection& c) -> std::int64_t {
+    try {
+      return insert_orders(c, rows);
+    } catch (const PgError& e) {
+      throw_for_writer(e);  // a read-only store after a failover is an outage, not poison
+    }
+  };
   co_return co_await pool_.run(std::move(job));
 }
 

@@ -147,6 +147,22 @@ bool PgConnection::healthy() {
   return !broken() && PQtransactionStatus(conn_.get()) == PQTRANS_IDLE;
 }
 
+void PgConnection::commit() {
+  std::string lost;
+  try {
+    exec("commit");
+    return;
+  } catch (const PgError&) {
+    throw;  // the server answered: it refused, nothing was committed
+  } catch (const InfraError& e) {
+    lost = e.what();
+  }
+  throw OutcomeUnknownError(
+      "PostgreSQL: the answer to COMMIT was lost, the transaction may have "
+      "committed: " +
+      lost);
+}
+
 void PgConnection::rollback_quietly() noexcept {
   if (broken() || PQtransactionStatus(conn_.get()) == PQTRANS_IDLE) return;
   PgResultPtr(PQexec(conn_.get(), "rollback"));

@@ -74,7 +74,9 @@ class PgConnection {
 
   /// Runs `f(*this)` between BEGIN and COMMIT and returns what it returns. If `f` or COMMIT
   /// throws, the transaction is rolled back (when the connection still works) and the exception
-  /// propagates.
+  /// propagates. A COMMIT sent whose answer never came (the connection lost, a timeout) throws
+  /// OutcomeUnknownError: the transaction may have committed, so the caller must not say that
+  /// nothing was done.
   template <typename F>
   auto transaction(F&& f) -> decltype(f(*this));
 
@@ -90,6 +92,9 @@ class PgConnection {
 
  private:
   PgResult check(PGresult* raw, std::string_view what);
+  /// COMMIT; an InfraError other than a PgError (the server's refusal) becomes
+  /// OutcomeUnknownError.
+  void commit();
   void rollback_quietly() noexcept;
 
   PgConnPtr conn_;
@@ -102,10 +107,10 @@ auto PgConnection::transaction(F&& f) -> decltype(f(*this)) {
   try {
     if constexpr (std::is_void_v<decltype(f(*this))>) {
       f(*this);
-      exec("commit");
+      commit();
     } else {
       auto result = f(*this);
-      exec("commit");
+      commit();
       return result;
     }
   } catch (...) {

@@ -33,9 +33,33 @@ class PgError : public ReplyError {
   bool is_retryable() const {
     return sqlstate_ == kDeadlockDetected || sqlstate_ == kSerializationFailure;
   }
+  /// The store refused the rows on their own merits: a data exception (class 22) or an
+  /// integrity violation (class 23). Writing them again will fail again: poison.
+  bool is_refusal() const { return sqlstate_.starts_with("22") || sqlstate_.starts_with("23"); }
 
  private:
   std::string sqlstate_;
 };
+
+/// A PostgreSQL error that is not about the rows written: the server cannot take writes now
+/// (connection classes 08, 57P shutdowns, 53 resources, 58 system, 25006 read-only after a
+/// failover, 40001/40P01 rolled back, 55P03 lock not available, or anything else outside classes
+/// 22 and 23). Not a ReplyError, so a writer retries it (an outage) and never dead-letters for it.
+class PgUnavailableError : public InfraError {
+ public:
+  PgUnavailableError(const std::string& message, std::string sqlstate)
+      : InfraError(message), sqlstate_(std::move(sqlstate)) {}
+  const std::string& sqlstate() const { return sqlstate_; }
+
+ private:
+  std::string sqlstate_;
+};
+
+/// For the writers' batch writes: `e` as it must reach the writer. A refusal (is_refusal())
+/// stays a PgError; anything else becomes PgUnavailableError. Always throws.
+[[noreturn]] inline void throw_for_writer(const PgError& e) {
+  if (e.is_refusal()) throw e;
+  throw PgUnavailableError(e.what(), e.sqlstate());
+}
 
 }  // namespace seckill::store::postgres

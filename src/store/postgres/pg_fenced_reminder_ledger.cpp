@@ -18,6 +18,11 @@ constexpr PgStatement kState{
     "where ticket = $1 and user_id = $2), r.id, " SECKILL_PG_MICROS("r.first_at") " "
     "from (select 1) one left join lateral (select id, first_at from reminders where ticket = $1 "
     "order by first_at desc, id desc limit 1) r on true"};
+// The newest record of the ticket that holds the user: where their reminder is.
+constexpr PgStatement kUserRecord{
+    "fenced_remind_user_record",
+    "select r.id from reminder_users u join reminders r on r.id = u.reminder_id "
+    "where r.ticket = $1 and u.user_id = $2 order by r.first_at desc, r.id desc limit 1"};
 constexpr PgStatement kUserWindow{"fenced_remind_user_window",
                                   "insert into reminder_user_windows (ticket, user_id, last_at) "
                                   "values ($1, $2, $3) on conflict (ticket, user_id) do update "
@@ -39,7 +44,12 @@ std::optional<remind::RemindDecision> remind_fenced(PgConnection& c, const std::
       state.newest_first_at = row.time(0, 3);
     }
     auto d = decide(state);
-    if (d.outcome == remind::RemindOutcome::already_reminded) return d;
+    if (d.outcome == remind::RemindOutcome::already_reminded) {
+      if (auto held = tx.exec(kUserRecord, {ticket, user_id}); held.rows() > 0) {
+        d.reminder_id = held.id(0, 0);
+      }
+      return d;
+    }
     ReminderEvent event;
     event.reminder_id = d.reminder_id;
     event.ticket = ticket;

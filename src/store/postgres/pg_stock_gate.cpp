@@ -9,7 +9,7 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr PgStatement kHeld{"stock_gate_held",
-                            "select 1 from orders where user_id = $1 and voucher_id = $2"};
+                            "select id from orders where user_id = $1 and voucher_id = $2"};
 // The window is checked at the order's own time, the one the sale checked it at.
 constexpr PgStatement kTake{"stock_gate_take",
                             "update vouchers set stock_left = stock_left - 1 "
@@ -32,8 +32,9 @@ sale::TakeResult take_order_in_transaction(PgConnection& c, const Order& order) 
     try {
       return c.transaction([&](PgConnection& tx) -> sale::TakeResult {
         sale::TakeResult result;
-        if (tx.exec(kHeld, {order.user_id, order.voucher_id}).rows() > 0) {
+        if (auto held = tx.exec(kHeld, {order.user_id, order.voucher_id}); held.rows() > 0) {
           result.outcome = sale::TakeOutcome::already_ordered;
+          result.held_order_id = held.id(0, 0);
           return result;
         }
         auto taken = tx.exec(kTake, {order.voucher_id, order.created_at});
@@ -55,8 +56,12 @@ sale::TakeResult take_order_in_transaction(PgConnection& c, const Order& order) 
         return result;
       });
     } catch (const LostToSameUser&) {
+      // Rolled back; the order that won is committed, so a plain read finds it.
       sale::TakeResult result;
       result.outcome = sale::TakeOutcome::already_ordered;
+      if (auto held = c.exec(kHeld, {order.user_id, order.voucher_id}); held.rows() > 0) {
+        result.held_order_id = held.id(0, 0);
+      }
       return result;
     } catch (const PgError& e) {
       if (!e.is_retryable() || attempt >= kRetriesOnSerialization) throw;

@@ -191,7 +191,13 @@ std::expected<ReminderRecord, Failure> resolve_reminder(PgConnection& c, std::ui
 
 boost::asio::awaitable<void> PgReminderStore::write_reminder_events(
     std::vector<ReminderEvent> events) {
-  auto job = [events = std::move(events)](PgConnection& c) { insert_reminder_events(c, events); };
+  auto job = [events = std::move(events)](PgConnection& c) {
+    try {
+      insert_reminder_events(c, events);
+    } catch (const PgError& e) {
+      throw_for_writer(e);  // a read-only store after a failover is an outage, not poison
+    }
+  };
   co_await pool_.run(std::move(job));
 }
 

@@ -12,6 +12,10 @@ namespace {
 constexpr std::string_view kUserLast =
     "select max(coalesce(u.last_at, u.at)) from reminder_users u join reminders r "
     "on r.id = u.reminder_id where r.ticket = ?1 and u.user_id = ?2";
+// The newest record of the ticket that holds the user: where their reminder is.
+constexpr std::string_view kUserRecord =
+    "select r.id from reminder_users u join reminders r on r.id = u.reminder_id "
+    "where r.ticket = ?1 and u.user_id = ?2 order by r.first_at desc, r.id desc limit 1";
 constexpr std::string_view kNewest =
     "select id, first_at from reminders where ticket = ?1 order by first_at desc, id desc limit 1";
 
@@ -37,7 +41,12 @@ std::optional<remind::RemindDecision> remind_fenced(SqliteConnection& c,
     }
   }
   auto d = decide(state);
-  if (d.outcome == remind::RemindOutcome::already_reminded) return d;
+  if (d.outcome == remind::RemindOutcome::already_reminded) {
+    auto held = c.query(kUserRecord);
+    held.bind_text(1, ticket).bind_id(2, user_id);
+    if (held.step()) d.reminder_id = held.id(0);
+    return d;
+  }
   ReminderEvent event;
   event.reminder_id = d.reminder_id;
   event.ticket = ticket;

@@ -6,7 +6,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr std::string_view kHeld = "select 1 from orders where user_id = ?1 and voucher_id = ?2";
+constexpr std::string_view kHeld = "select id from orders where user_id = ?1 and voucher_id = ?2";
 constexpr std::string_view kTake =
     "update vouchers set stock_left = stock_left - 1 "
     "where id = ?1 and stock_left > 0 and begin_at <= ?2 and ?2 < end_at";
@@ -17,9 +17,14 @@ constexpr std::string_view kInsert =
 // One writer thread runs every write, so nothing changes between these statements.
 sale::TakeResult take_order(SqliteConnection& c, const Order& order) {
   sale::TakeResult result;
-  if (c.query(kHeld).bind_id(1, order.user_id).bind_id(2, order.voucher_id).step()) {
-    result.outcome = sale::TakeOutcome::already_ordered;
-    return result;
+  {
+    auto held = c.query(kHeld);
+    held.bind_id(1, order.user_id).bind_id(2, order.voucher_id);
+    if (held.step()) {
+      result.outcome = sale::TakeOutcome::already_ordered;
+      result.held_order_id = held.id(0);
+      return result;
+    }
   }
   auto taken = c.query(kTake).bind_id(1, order.voucher_id).bind_time(2, order.created_at).run();
   auto left = c.query(kLeft);
