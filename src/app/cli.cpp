@@ -68,6 +68,17 @@ void check_postgres_url(const std::string& url) {
   }
 }
 
+/// An HS256 key shorter than 32 bytes can be found offline from a single token (CONTRACT.md:
+/// refused, exit 2). Empty means "not given"; each verb decides what that means.
+void check_jwt_secret(const std::string& secret) {
+  if (!secret.empty() && secret.size() < kMinJwtSecretBytes) {
+    throw UsageError{fmt::format(
+        "--jwt-secret (SECKILL_JWT_SECRET): {} bytes is too short, at least {} are needed "
+        "(e.g. `openssl rand -hex 32`)",
+        secret.size(), kMinJwtSecretBytes)};
+  }
+}
+
 void check_log_level(const std::string& level) {
   for (auto ok : {"trace", "debug", "info", "warn", "error"}) {
     if (level == ok) return;
@@ -373,6 +384,7 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       serve.rate_limit_user = rate_limit("--rate-limit-user", rate_limit_user);
       serve.rate_limit_ip = rate_limit("--rate-limit-ip", rate_limit_ip);
       serve.redis_ack_timeout = positive_duration("--redis-ack-timeout", redis_ack_timeout);
+      check_jwt_secret(serve.jwt_secret);
       if (serve.threads == 0) serve.threads = std::max(1u, std::thread::hardware_concurrency());
       return Command{serve};
     }
@@ -389,6 +401,7 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
             "--jwt-secret (or SECKILL_JWT_SECRET) is required: the token must be signed with "
             "the secret the server uses"};
       }
+      check_jwt_secret(token.jwt_secret);
       return Command{token};
     }
     if (*check_cmd) {
@@ -425,6 +438,7 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
             "minted with the servers' secret",
             scenario)};
       }
+      check_jwt_secret(bench.jwt_secret);
       return Command{bench};
     }
     return Command{PendingVerb{"?"}};

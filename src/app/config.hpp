@@ -4,6 +4,7 @@
 // flags or the environment.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,6 +17,10 @@
 namespace seckill::app {
 
 using namespace std::chrono_literals;
+
+/// The shortest --jwt-secret accepted (CONTRACT.md): an HS256 key of fewer bytes can be
+/// brute-forced offline from one token.
+inline constexpr std::size_t kMinJwtSecretBytes = 32;
 
 struct ServeConfig {
   std::string listen_host = "127.0.0.1";
