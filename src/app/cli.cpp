@@ -177,6 +177,12 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       ->add_option("--jwt-secret", serve.jwt_secret,
                    "HS256 secret for bearer tokens. None: a random one, printed once")
       ->envname("SECKILL_JWT_SECRET");
+  std::string token_max_ttl = "24h";
+  serve_cmd
+      ->add_option("--token-max-ttl", token_max_ttl,
+                   "tokens living longer than this (exp - iat, or exp - now) are refused")
+      ->envname("SECKILL_TOKEN_MAX_TTL")
+      ->capture_default_str();
   serve_cmd->add_option("--threads", serve.threads, "I/O threads [number of cores]")
       ->envname("SECKILL_THREADS")
       ->check(CLI::Range(1u, 256u));
@@ -261,7 +267,10 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
   token_cmd->add_option("--role", token.role, "user, staff or admin")
       ->check(CLI::IsMember({"user", "staff", "admin"}))
       ->capture_default_str();
-  token_cmd->add_option("--ttl", ttl, "how long the token is valid (e.g. 30m, 1h, 7d)")
+  token_cmd
+      ->add_option("--ttl", ttl,
+                   "how long the token is valid (e.g. 30m, 1h; servers refuse more than their "
+                   "--token-max-ttl, 24h by default)")
       ->capture_default_str();
   token_cmd
       ->add_option("--count", token.count,
@@ -385,6 +394,11 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       serve.rate_limit_ip = rate_limit("--rate-limit-ip", rate_limit_ip);
       serve.redis_ack_timeout = positive_duration("--redis-ack-timeout", redis_ack_timeout);
       check_jwt_secret(serve.jwt_secret);
+      serve.token_max_ttl = std::chrono::duration_cast<std::chrono::seconds>(
+          positive_duration("--token-max-ttl", token_max_ttl));
+      if (serve.token_max_ttl.count() <= 0) {
+        throw UsageError{"--token-max-ttl: must be at least 1s"};
+      }
       if (serve.threads == 0) serve.threads = std::max(1u, std::thread::hardware_concurrency());
       return Command{serve};
     }

@@ -32,6 +32,8 @@ struct ServeConfig {
   std::string data_dir = "./data";
   /// Empty: a random secret is made at start and printed once, with a warning.
   std::string jwt_secret;
+  /// --token-max-ttl: tokens living longer (exp - iat, or exp - now without iat) are refused.
+  std::chrono::seconds token_max_ttl = 24h;
   unsigned threads = 0;  ///< 0: the number of cores
   std::chrono::milliseconds reminder_window = 15min;
   std::chrono::milliseconds reminder_user_window = 15min;

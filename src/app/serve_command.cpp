@@ -61,7 +61,9 @@ int run_serve(const ServeConfig& config) {
   }
 
   IoThreads threads(config.threads);
-  auth::TokenVerifier verifier(secret);
+  auth::ClaimRules claim_rules;
+  claim_rules.max_ttl = config.token_max_ttl;
+  auth::TokenVerifier verifier(secret, claim_rules);
   http::Router router(&verifier);
 
   std::unique_ptr<Backend> backend;

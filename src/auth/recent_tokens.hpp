@@ -17,7 +17,8 @@ namespace seckill::auth {
 
 /// A small direct-mapped table of verified tokens, by their exact bytes. Only tokens that
 /// verified are remembered, so a hit is as good as a verification: the bytes are the same as
-/// those whose signature was checked. The expiry is checked again on every hit; a newer token in
+/// those whose signature was checked. The expiry and `nbf` are checked again on every hit (the
+/// time given may be earlier than that of the verification); a newer token in
 /// the same slot replaces an older one. Thread-safe (one short lock per call).
 class RecentTokens {
  public:
@@ -28,11 +29,12 @@ class RecentTokens {
   RecentTokens();
   ~RecentTokens();
 
-  /// The principal of `token` if it verified lately and expires after `now_s` (Unix seconds).
+  /// The principal of `token` if it verified lately and is valid at `now_s` (Unix seconds):
+  /// nbf_s <= now_s < exp_s.
   std::optional<Principal> find(std::string_view token, double now_s) const;
 
-  /// Remembers a token that verified, valid until `exp_s`.
-  void remember(std::string_view token, Principal principal, double exp_s);
+  /// Remembers a token that verified, valid from `nbf_s` until `exp_s`.
+  void remember(std::string_view token, Principal principal, double exp_s, double nbf_s);
 
  private:
   struct Slot {
@@ -41,6 +43,7 @@ class RecentTokens {
     std::uint64_t tail = 0;  // the token's last eight bytes
     Principal principal;
     double exp_s = 0;
+    double nbf_s = 0;
   };
   mutable std::mutex mutex_;
   std::unique_ptr<std::array<Slot, kSlots>> slots_;

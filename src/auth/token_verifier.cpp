@@ -32,8 +32,8 @@ std::expected<boost::json::object, std::string> decode_json_object(std::string_v
 
 }  // namespace
 
-TokenVerifier::TokenVerifier(std::string_view secret)
-    : hmac_(secret), recent_(std::make_unique<RecentTokens>()) {}
+TokenVerifier::TokenVerifier(std::string_view secret, ClaimRules rules)
+    : hmac_(secret), rules_(rules), recent_(std::make_unique<RecentTokens>()) {}
 TokenVerifier::~TokenVerifier() = default;
 TokenVerifier::TokenVerifier(TokenVerifier&&) noexcept = default;
 TokenVerifier& TokenVerifier::operator=(TokenVerifier&&) noexcept = default;
@@ -80,9 +80,9 @@ std::expected<Principal, std::string> TokenVerifier::verify(
   std::array<char, kMaxTokenBytes / 4 * 3> payload;  // NOLINT: written before it is read
   auto payload_size = base64url_decode_to(payload_part, payload);
   if (!payload_size) return std::unexpected("token payload is not base64url");
-  auto claims = read_claims(std::string_view(payload.data(), *payload_size), now);
+  auto claims = read_claims(std::string_view(payload.data(), *payload_size), now, rules_);
   if (!claims) return std::unexpected(std::move(claims.error()));
-  recent_->remember(token, claims->principal, claims->exp_s);
+  recent_->remember(token, claims->principal, claims->exp_s, claims->nbf_s);
   return claims->principal;
 }
 

@@ -11,6 +11,7 @@
 #include "auth/hmac_sha256.hpp"
 #include "auth/principal.hpp"
 #include "auth/recent_tokens.hpp"
+#include "auth/token_claims.hpp"
 
 namespace seckill::auth {
 
@@ -21,11 +22,12 @@ namespace seckill::auth {
 ///   is read;
 /// - the payload is a JSON object with `exp` (a number, Unix seconds; refused once now >= exp),
 ///   `sub` (a positive integer that fits 64 bits, given as a decimal string or a JSON integer)
-///   and optionally `role` (`user`, `staff` or `admin`; absent means `user`).
+///   and optionally `role` (`user`, `staff` or `admin`; absent means `user`), `nbf` and `iat`;
+///   a token living longer than `rules.max_ttl` is refused (token_claims.hpp).
 class TokenVerifier {
  public:
   /// Throws std::runtime_error if OpenSSL cannot provide HMAC-SHA256.
-  explicit TokenVerifier(std::string_view secret);
+  explicit TokenVerifier(std::string_view secret, ClaimRules rules = {});
   ~TokenVerifier();
   TokenVerifier(TokenVerifier&&) noexcept;
   TokenVerifier& operator=(TokenVerifier&&) noexcept;
@@ -40,6 +42,7 @@ class TokenVerifier {
 
  private:
   HmacSha256 hmac_;
+  ClaimRules rules_;
   /// Tokens that verified lately: the same token again costs a lookup (see recent_tokens.hpp).
   std::unique_ptr<RecentTokens> recent_;
 };

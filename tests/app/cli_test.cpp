@@ -304,3 +304,17 @@ TEST(Cli, MistypedUrlsNeverEchoAPassword) {
   EXPECT_EQ(exit_code(redis), 2);
   EXPECT_EQ(exit_text(redis).find("hunter2"), std::string::npos) << exit_text(redis);
 }
+
+TEST(Cli, TokenMaxTtlDefaultsToADayAndIsReadFromFlagOrEnvironment) {
+  EXPECT_EQ(serve_of(parse({"serve"})).token_max_ttl, 24h);
+  EXPECT_EQ(serve_of(parse({"serve", "--token-max-ttl", "2h"})).token_max_ttl, 2h);
+  ::setenv("SECKILL_TOKEN_MAX_TTL", "90m", 1);
+  auto env = parse({"serve"});
+  ::unsetenv("SECKILL_TOKEN_MAX_TTL");
+  EXPECT_EQ(serve_of(env).token_max_ttl, 90min);
+  for (auto bad : {"0s", "10", "soon", "500ms"}) {
+    auto r = parse({"serve", "--token-max-ttl", bad});
+    EXPECT_EQ(exit_code(r), 2) << bad;
+    EXPECT_NE(exit_text(r).find("--token-max-ttl"), std::string::npos) << exit_text(r);
+  }
+}
