@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/rate_limit_admission.hpp"
+#include "api/revocation_routes.hpp"
 #include "app/commands.hpp"
 #include "app/distributed_backend.hpp"
 #include "app/embedded_backend.hpp"
@@ -80,6 +81,10 @@ int run_serve(const ServeConfig& config) {
     add_operations_routes(router, *backend, verifier, [&server_view] {
       return server_view != nullptr ? server_view->connection_count() : 0;
     });
+    if (auto* revocations = backend->revocations()) {
+      verifier.set_revocations(&revocations->local());
+      api::add_revocation_routes(router, *revocations, config.token_max_ttl);
+    }
     request_metrics = instrument(router);
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "seckill serve: {}\n", e.what());

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "auth/principal.hpp"
+#include "auth/token_claims.hpp"
 
 namespace seckill::auth {
 
@@ -29,21 +30,19 @@ class RecentTokens {
   RecentTokens();
   ~RecentTokens();
 
-  /// The principal of `token` if it verified lately and is valid at `now_s` (Unix seconds):
+  /// The claims of `token` if it verified lately and is valid at `now_s` (Unix seconds):
   /// nbf_s <= now_s < exp_s.
-  std::optional<Principal> find(std::string_view token, double now_s) const;
+  std::optional<Claims> find(std::string_view token, double now_s) const;
 
-  /// Remembers a token that verified, valid from `nbf_s` until `exp_s`.
-  void remember(std::string_view token, Principal principal, double exp_s, double nbf_s);
+  /// Remembers a token that verified, with its claims.
+  void remember(std::string_view token, const Claims& claims);
 
  private:
   struct Slot {
     std::array<char, kMaxTokenBytes> bytes;
     std::size_t size = 0;    // 0: empty
     std::uint64_t tail = 0;  // the token's last eight bytes
-    Principal principal;
-    double exp_s = 0;
-    double nbf_s = 0;
+    Claims claims;
   };
   mutable std::mutex mutex_;
   std::unique_ptr<std::array<Slot, kSlots>> slots_;

@@ -1,5 +1,6 @@
 #include "auth/token_claims.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -27,6 +28,14 @@ std::expected<std::uint64_t, std::string> parse_sub_text(std::string_view text) 
 }
 
 constexpr std::string_view kTooLong = "token lives longer than the server allows";
+constexpr std::string_view kBadJti = "token jti claim must be a string of at most 64 bytes";
+
+bool set_jti(Claims& claims, std::string_view jti) {
+  if (jti.size() > Claims::kMaxJtiBytes) return false;
+  std::copy(jti.begin(), jti.end(), claims.jti_bytes.begin());
+  claims.jti_size = static_cast<std::uint8_t>(jti.size());
+  return true;
+}
 
 double unix_seconds(std::chrono::system_clock::time_point now) {
   return std::chrono::duration<double>(now.time_since_epoch()).count();
@@ -53,7 +62,7 @@ struct FlatValue {
 };
 
 struct FlatClaims {
-  std::optional<FlatValue> sub, exp, role, nbf, iat;
+  std::optional<FlatValue> sub, exp, role, nbf, iat, jti;
 };
 
 // A string of printable ASCII without escapes at s[i] == '"'; advances i past it.
@@ -113,6 +122,7 @@ std::optional<FlatClaims> scan_flat(std::string_view s) {
                                      : *key == "role" ? &claims.role
                                      : *key == "nbf"  ? &claims.nbf
                                      : *key == "iat"  ? &claims.iat
+                                     : *key == "jti"  ? &claims.jti
                                                       : nullptr;
     if (slot != nullptr) {
       if (slot->has_value()) return std::nullopt;  // repeated: the general parser decides
@@ -162,6 +172,9 @@ std::expected<Claims, std::string> check_flat(const FlatClaims& c,
     if (c.role->is_string) parsed = parse_role(c.role->text);
     if (!parsed) return std::unexpected(std::string(kBadRole));
     role = *parsed;
+  }
+  if (c.jti && (!c.jti->is_string || !set_jti(claims, c.jti->text))) {
+    return std::unexpected(std::string(kBadJti));
   }
   claims.principal = Principal{user_id, role};
   return claims;
@@ -248,6 +261,11 @@ std::expected<Claims, std::string> read_claims_generic(std::string_view payload,
     if (r->is_string()) parsed = parse_role(r->get_string());
     if (!parsed) return std::unexpected(std::string(kBadRole));
     role = *parsed;
+  }
+  if (const auto* jti = object.if_contains("jti"); jti != nullptr) {
+    if (!jti->is_string() || !set_jti(claims, jti->get_string())) {
+      return std::unexpected(std::string(kBadJti));
+    }
   }
   claims.principal = Principal{*user_id, role};
   return claims;

@@ -2,7 +2,10 @@
 // The claims of an HS256 token's payload (CONTRACT.md, "Authentication"), read once its
 // signature is known good.
 
+#include <array>
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <expected>
 #include <limits>
 #include <optional>
@@ -21,6 +24,12 @@ struct Claims {
   double nbf_s = -std::numeric_limits<double>::infinity();
   /// `iat`, when the token has one.
   std::optional<double> iat_s;
+  /// `jti` (the token id revocations name), inline so reading it allocates nothing; empty
+  /// without one.
+  static constexpr std::size_t kMaxJtiBytes = 64;
+  std::array<char, kMaxJtiBytes> jti_bytes{};
+  std::uint8_t jti_size = 0;
+  std::string_view jti() const { return {jti_bytes.data(), jti_size}; }
   friend bool operator==(const Claims&, const Claims&) = default;
 };
 
@@ -39,7 +48,8 @@ struct ClaimRules {
 /// (a number; refused while now < nbf) and `iat` (a number; refused when later than now +
 /// rules.iat_leeway). A token living longer than rules.max_ttl is refused ("token lives longer
 /// than the server allows"), however large its `exp` (1e300 included: the times are doubles, so
-/// nothing overflows). Other claims (`jti`, ...) are not read here.
+/// nothing overflows). `jti`, if present, must be a string of at most 64 bytes. Other claims are
+/// not read.
 ///
 /// A payload shaped as TokenSigner writes it (a flat object of plain ASCII strings and small
 /// non-negative integers, without spaces, escapes or repeated claims) is read by a small scanner,

@@ -6,6 +6,7 @@
 
 #include "auth/base64url.hpp"
 #include "auth/hmac_sha256.hpp"
+#include "auth/revocation_list.hpp"
 #include "auth/token_claims.hpp"
 #include "auth/token_signer.hpp"
 #include "auth/token_verifier.hpp"
@@ -229,6 +230,10 @@ TEST(TokenClaims, ScannerAgreesWithTheGeneralParser) {
       R"({"sub":"7","exp":2000086401,"iat":2000000000})",
       R"({"sub":"7","exp":2000086401})",
       R"({"sub":"7","exp":2000086400})",
+      R"({"sub":"7","exp":2000000100,"jti":"abc"})",
+      R"({"sub":"7","exp":2000000100,"jti":7})",
+      R"({"sub":"7","exp":2000000100,"jti":""})",
+      R"({"sub":"7","exp":2000000100,"jti":"a\u0062"})",
   };
   for (const auto& rules : {kNoLifetimeBound, ClaimRules{}}) {
     for (const auto& payload : payloads) {
@@ -373,6 +378,34 @@ TEST_F(TokenTimes, SignedTokensCarryIatAndARandomJti) {
   EXPECT_EQ(new_token_id().size(), 22u);
   EXPECT_NE(new_token_id(), new_token_id());
   EXPECT_LE(a.size(), RecentTokens::kMaxTokenBytes);
+}
+
+// Revoked tokens are refused, by jti or by user (issued before), also once remembered.
+TEST_F(TokenTimes, RevokedTokensAreRefusedEvenWhenRemembered) {
+  RevocationList revocations;
+  verifier_.set_revocations(&revocations);
+  const auto token = hs256(R"({"sub":"7","iat":1999999000,"exp":2000000100,"jti":"tok-1"})");
+  const auto other = hs256(R"({"sub":"7","iat":1999999500,"exp":2000000100,"jti":"tok-2"})");
+  const auto later = hs256(R"({"sub":"7","iat":1999999900,"exp":2000000100,"jti":"tok-3"})");
+  const auto no_iat = hs256(R"({"sub":"8","exp":2000000100})");
+  ASSERT_TRUE(verifier_.verify(token, now_).has_value());  // remembered from here on
+  ASSERT_TRUE(verifier_.verify(no_iat, now_).has_value());
+  revocations.add(Revocation{"tok-1", 0, 1999999800, 2000086400});
+  EXPECT_EQ(verifier_.verify(token, now_).error(), "token revoked");
+  EXPECT_TRUE(verifier_.verify(other, now_).has_value());
+  revocations.add(Revocation{{}, 7, 1999999800, 2000086400});
+  EXPECT_EQ(verifier_.verify(other, now_).error(), "token revoked");
+  EXPECT_TRUE(verifier_.verify(later, now_).has_value()) << "issued after the revocation";
+  revocations.add(Revocation{{}, 8, 1999999800, 2000086400});
+  EXPECT_EQ(verifier_.verify(no_iat, now_).error(), "token revoked");
+}
+
+TEST_F(TokenTimes, JtiMustBeAShortString) {
+  EXPECT_TRUE(accepted(R"({"sub":"7","exp":2000000100,"jti":"q0Hb3xN9s2k1LmZpR7tUvw"})"));
+  EXPECT_EQ(refusal(R"({"sub":"7","exp":2000000100,"jti":7})"),
+            "token jti claim must be a string of at most 64 bytes");
+  EXPECT_EQ(refusal(R"({"sub":"7","exp":2000000100,"jti":")" + std::string(65, 'a') + "\"}"),
+            "token jti claim must be a string of at most 64 bytes");
 }
 
 TEST_F(TokenTest, SignerMintsManyTokensQuickly) {
