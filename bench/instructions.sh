@@ -18,7 +18,7 @@ mkdir -p "$out"
 pid=
 cleanup() { [ -z "$pid" ] || { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }; rm -rf "$work"; }
 trap cleanup EXIT
-secret=instr-$RANDOM
+secret=$(od -An -N32 -tx1 /dev/urandom | tr -d " \n")  # HS256: at least 32 bytes
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out/callgrind.%p" \
   "$bin" serve --listen "127.0.0.1:$port" --threads 1 --jwt-secret "$secret" --log-level warn \

@@ -7,10 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-10}
 bin=build/release/seckill
+secret=$(od -An -N32 -tx1 /dev/urandom | tr -d " \n")  # HS256: at least 32 bytes
 command -v wrk >/dev/null || { echo "wrk is needed (apt install wrk)" >&2; exit 1; }
 for threads in 1 2; do
   port=$((30000 + RANDOM % 20000))
-  "$bin" serve --listen "127.0.0.1:$port" --threads "$threads" --jwt-secret bench --log-level warn \
+  "$bin" serve --listen "127.0.0.1:$port" --threads "$threads" --jwt-secret "$secret" --log-level warn \
     2>/dev/null &
   pid=$!
   trap 'kill $pid 2>/dev/null || true' EXIT

@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-8}; threads=${2:-1}
 bin=build/release/seckill
+secret=$(od -An -N32 -tx1 /dev/urandom | tr -d " \n")  # HS256: at least 32 bytes
 work=$(mktemp -d /tmp/seckill-bench-strategies.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; cat "$work"/server-*.log 2>/dev/null | grep -iv "^$" | tail -5 >&2; rm -rf "$work"; }
@@ -26,13 +27,13 @@ measure() {  # measure NAME URL [wrk args...]
 }
 
 n_tokens=$(( secs * 40000 ))
-"$bin" token --user 5000000 --count "$n_tokens" --jwt-secret bench >"$work/tokens"
-admin=$("$bin" token --user 1 --role admin --jwt-secret bench)
+"$bin" token --user 5000000 --count "$n_tokens" --jwt-secret "$secret" >"$work/tokens"
+admin=$("$bin" token --user 1 --role admin --jwt-secret "$secret")
 
 run_case() {  # run_case MODE SALE REMIND FLAGS...
   local mode=$1 sale=$2 remind=$3; shift 3
   local port=$((30000 + RANDOM % 20000))
-  "$bin" serve --listen "127.0.0.1:$port" --threads "$threads" --jwt-secret bench --log-level warn \
+  "$bin" serve --listen "127.0.0.1:$port" --threads "$threads" --jwt-secret "$secret" --log-level warn \
     --sale-strategy "$sale" --reminder-strategy "${remind/skip/lua}" "$@" 2>"$work/server-$mode-$sale.log" &
   pids+=($!)
   wait_port "$port"; sleep 0.5

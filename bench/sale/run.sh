@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-10}; threads=${2:-1}
 bin=build/release/seckill
+secret=$(od -An -N32 -tx1 /dev/urandom | tr -d " \n")  # HS256: at least 32 bytes
 work=$(mktemp -d /tmp/seckill-bench.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
@@ -29,13 +30,13 @@ measure() {  # measure NAME URL [wrk args...]
 }
 
 n_tokens=$(( secs * 60000 ))
-"$bin" token --user 1000000 --count "$n_tokens" --jwt-secret bench >"$work/tokens"
-admin=$("$bin" token --user 1 --role admin --jwt-secret bench)
+"$bin" token --user 1000000 --count "$n_tokens" --jwt-secret "$secret" >"$work/tokens"
+admin=$("$bin" token --user 1 --role admin --jwt-secret "$secret")
 
 run_mode() {  # run_mode MODE FLAGS...
   local mode=$1; shift
   local port=$((30000 + RANDOM % 20000))
-  "$bin" serve --listen "127.0.0.1:$port" --threads "$threads" --jwt-secret bench --log-level warn "$@" \
+  "$bin" serve --listen "127.0.0.1:$port" --threads "$threads" --jwt-secret "$secret" --log-level warn "$@" \
     2>"$work/server-$mode.log" &
   pids+=($!)
   wait_port "$port"; sleep 0.5

@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-10}; threads=${2:-1}
 bin=build/release/seckill
+secret=$(od -An -N32 -tx1 /dev/urandom | tr -d " \n")  # HS256: at least 32 bytes
 work=$(mktemp -d /tmp/seckill-scaling.XXXXXX)
 pids=(); clusters=()
 cleanup() {
@@ -31,8 +32,8 @@ measure() {  # measure NAME URL [wrk args...]
   echo "$name $rps $p50 $p99 ${errors:-0}" >>"$work/results"
 }
 
-"$bin" token --user 1000000 --count $((secs * 40000)) --jwt-secret bench >"$work/tokens"
-admin=$("$bin" token --user 1 --role admin --jwt-secret bench)
+"$bin" token --user 1000000 --count $((secs * 40000)) --jwt-secret "$secret" >"$work/tokens"
+admin=$("$bin" token --user 1 --role admin --jwt-secret "$secret")
 
 # masters_of VOUCHER K NODES: how many distinct masters serve the stock keys of buckets 0..K-1 (a
 # node answers EXISTS with 1 only for a key of its own slots; others answer MOVED).
@@ -51,7 +52,7 @@ run_case() {  # run_case NAME NODES-FILE-OR-"" FLAGS...
   local k=1 arg prev=""
   for arg in "$@"; do [ "$prev" = --stock-buckets ] && k=$arg; prev=$arg; done
   local port=$((30000 + RANDOM % 20000))
-  "$bin" serve --listen "127.0.0.1:$port" --threads "$threads" --jwt-secret bench --log-level warn \
+  "$bin" serve --listen "127.0.0.1:$port" --threads "$threads" --jwt-secret "$secret" --log-level warn \
     --postgres "$SECKILL_TEST_POSTGRES_URL" "$@" 2>"$work/server-$name.log" &
   pids+=($!)
   wait_port "$port"; sleep 0.5

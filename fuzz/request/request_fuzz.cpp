@@ -74,7 +74,9 @@ store::sqlite::SqliteDatabaseOptions temporary_store() {
 /// never destroyed (the fuzzer exits without running destructors).
 struct World {
   asio::io_context io;
-  auth::TokenVerifier verifier{kFuzzSecret};
+  // The seeds' tokens expire in 2100: no bound on a token's life, or none would pass.
+  auth::TokenVerifier verifier{
+      kFuzzSecret, auth::ClaimRules{std::chrono::hours(24 * 365 * 200), std::chrono::seconds(60)}};
   store::sqlite::SqliteDatabase db{temporary_store()};
   store::sqlite::SqliteSaleStore store{db};
   coordinator::embedded::EmbeddedStockGate gate{store};

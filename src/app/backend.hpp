@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/revocation_store.hpp"
 #include "http/health.hpp"
 #include "http/router.hpp"
 #include "ratelimit/rate_limiter.hpp"
@@ -32,6 +33,8 @@ class Backend {
   /// The use cases this mode runs, for the operations views (/metrics, the dashboard's feed).
   virtual sale::SaleService* sale_service() { return nullptr; }
   virtual remind::ReminderService* reminder_service() { return nullptr; }
+  /// Where token revocations are kept (null: none in this mode).
+  virtual auth::RevocationStore* revocations() { return nullptr; }
   /// Appends this mode's own metric families (its backends' calls, writers, dead letters) in
   /// the Prometheus text format. Called on an I/O thread; must not block.
   virtual void write_metrics(std::string& out) { (void)out; }

@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdexcept>
+#include <string_view>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
@@ -18,14 +19,35 @@
 namespace seckill::app {
 namespace {
 
+/// Our environment with `env` set on top, as NAME=value strings.
+// `environ` comes from <unistd.h> (glibc declares it there under _GNU_SOURCE, which g++ sets).
+std::vector<std::string> merged_environment(const ChildEnvironment& env) {
+  std::vector<std::string> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const auto name = entry.substr(0, entry.find('='));
+    const bool replaced =
+        std::any_of(env.begin(), env.end(), [&](const auto& kv) { return kv.first == name; });
+    if (!replaced) out.emplace_back(entry);
+  }
+  for (const auto& [name, value] : env)
+    out.push_back(name + "=" + value);
+  return out;
+}
+
 pid_t spawn(const std::vector<std::string>& argv, const std::string& log_path,
-            const std::string& run_as) {
+            const std::string& run_as, const ChildEnvironment& env) {
   if (argv.empty()) throw std::runtime_error("nothing to start");
   // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
   std::vector<char*> args;
   for (const auto& a : argv)
     args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  const std::vector<std::string> env_strings = merged_environment(env);
+  std::vector<char*> envp;
+  for (const auto& e : env_strings)
+    envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   uid_t uid = 0;
   gid_t gid = 0;
   const bool switch_user = !run_as.empty() && geteuid() == 0;
@@ -59,7 +81,7 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& log_path,
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    execvp(args[0], args.data());
+    execvpe(args[0], args.data(), envp.data());
     _exit(127);
   }
   return pid;
@@ -67,20 +89,33 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& log_path,
 
 }  // namespace
 
+ServeChild serve_child(const std::string& self, std::vector<std::string> flags,
+                       const std::string& jwt_secret) {
+  ServeChild child;
+  child.argv.reserve(flags.size() + 2);
+  child.argv.push_back(self);
+  child.argv.emplace_back("serve");
+  for (auto& f : flags)
+    child.argv.push_back(std::move(f));
+  child.env.emplace_back("SECKILL_JWT_SECRET", jwt_secret);
+  return child;
+}
+
 ChildProcesses::~ChildProcesses() {
   stop_all();
 }
 
 pid_t ChildProcesses::start(const std::vector<std::string>& argv, const std::string& log_path,
-                            const std::string& run_as, int stop_signal) {
-  const pid_t pid = spawn(argv, log_path, run_as);
+                            const std::string& run_as, int stop_signal,
+                            const ChildEnvironment& env) {
+  const pid_t pid = spawn(argv, log_path, run_as, env);
   children_.push_back(Child{pid, stop_signal});
   return pid;
 }
 
 int ChildProcesses::run(const std::vector<std::string>& argv, const std::string& log_path,
                         const std::string& run_as, std::chrono::milliseconds timeout) {
-  const pid_t pid = spawn(argv, log_path, run_as);
+  const pid_t pid = spawn(argv, log_path, run_as, {});
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   int status = 0;
   for (;;) {

@@ -69,6 +69,17 @@ void check_postgres_url(const std::string& url) {
   }
 }
 
+/// An HS256 key shorter than 32 bytes can be found offline from a single token (CONTRACT.md:
+/// refused, exit 2). Empty means "not given"; each verb decides what that means.
+void check_jwt_secret(const std::string& secret) {
+  if (!secret.empty() && secret.size() < kMinJwtSecretBytes) {
+    throw UsageError{fmt::format(
+        "--jwt-secret (SECKILL_JWT_SECRET): {} bytes is too short, at least {} are needed "
+        "(e.g. `openssl rand -hex 32`)",
+        secret.size(), kMinJwtSecretBytes)};
+  }
+}
+
 void check_log_level(const std::string& level) {
   for (auto ok : {"trace", "debug", "info", "warn", "error"}) {
     if (level == ok) return;
@@ -174,6 +185,12 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       ->add_option("--jwt-secret", serve.jwt_secret,
                    "HS256 secret for bearer tokens. None: a random one, printed once")
       ->envname("SECKILL_JWT_SECRET");
+  std::string token_max_ttl = "24h";
+  serve_cmd
+      ->add_option("--token-max-ttl", token_max_ttl,
+                   "tokens living longer than this (exp - iat, or exp - now) are refused")
+      ->envname("SECKILL_TOKEN_MAX_TTL")
+      ->capture_default_str();
   serve_cmd->add_option("--threads", serve.threads, "I/O threads [number of cores]")
       ->envname("SECKILL_THREADS")
       ->check(CLI::Range(1u, 256u));
@@ -279,7 +296,10 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
   token_cmd->add_option("--role", token.role, "user, staff or admin")
       ->check(CLI::IsMember({"user", "staff", "admin"}))
       ->capture_default_str();
-  token_cmd->add_option("--ttl", ttl, "how long the token is valid (e.g. 30m, 1h, 7d)")
+  token_cmd
+      ->add_option("--ttl", ttl,
+                   "how long the token is valid (e.g. 30m, 1h; servers refuse more than their "
+                   "--token-max-ttl, 24h by default)")
       ->capture_default_str();
   token_cmd
       ->add_option("--count", token.count,
@@ -422,6 +442,12 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
         throw UsageError{fmt::format("--trusted-proxies: {}", proxies.error())};
       }
       serve.redis_ack_timeout = positive_duration("--redis-ack-timeout", redis_ack_timeout);
+      check_jwt_secret(serve.jwt_secret);
+      serve.token_max_ttl = std::chrono::duration_cast<std::chrono::seconds>(
+          positive_duration("--token-max-ttl", token_max_ttl));
+      if (serve.token_max_ttl.count() <= 0) {
+        throw UsageError{"--token-max-ttl: must be at least 1s"};
+      }
       if (serve.threads == 0) serve.threads = std::max(1u, std::thread::hardware_concurrency());
       return Command{serve};
     }
@@ -438,6 +464,7 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
             "--jwt-secret (or SECKILL_JWT_SECRET) is required: the token must be signed with "
             "the secret the server uses"};
       }
+      check_jwt_secret(token.jwt_secret);
       return Command{token};
     }
     if (*check_cmd) {
@@ -486,6 +513,7 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
             "minted with the servers' secret",
             scenario)};
       }
+      check_jwt_secret(bench.jwt_secret);
       return Command{bench};
     }
     return Command{PendingVerb{"?"}};

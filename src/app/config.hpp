@@ -4,6 +4,7 @@
 // flags or the environment.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +19,10 @@ namespace seckill::app {
 
 using namespace std::chrono_literals;
 
+/// The shortest --jwt-secret accepted (CONTRACT.md): an HS256 key of fewer bytes can be
+/// brute-forced offline from one token.
+inline constexpr std::size_t kMinJwtSecretBytes = 32;
+
 struct ServeConfig {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
@@ -28,6 +33,8 @@ struct ServeConfig {
   std::string data_dir = "./data";
   /// Empty: a random secret is made at start and printed once, with a warning.
   std::string jwt_secret;
+  /// --token-max-ttl: tokens living longer (exp - iat, or exp - now without iat) are refused.
+  std::chrono::seconds token_max_ttl = 24h;
   unsigned threads = 0;  ///< 0: the number of cores
   std::chrono::milliseconds reminder_window = 15min;
   std::chrono::milliseconds reminder_user_window = 15min;

@@ -248,18 +248,21 @@ int demo(const DemoConfig& config, ChildProcesses& children, const fs::path& dir
   std::vector<pid_t> instance_pids;
   for (unsigned i = 0; i < n_instances; ++i) {
     const auto port = free_port();
-    std::vector<std::string> argv{
-        self,           "serve", "--listen",  fmt::format("127.0.0.1:{}", port),
-        "--jwt-secret", secret,  "--threads", std::to_string(config.server_threads),
-        "--log-level",  "warn"};
+    std::vector<std::string> flags{"--listen",    fmt::format("127.0.0.1:{}", port),
+                                   "--threads",   std::to_string(config.server_threads),
+                                   "--log-level", "warn"};
     // The load generator is one address with up to 10,000 connections: no per-address cap.
-    argv.insert(argv.end(), {"--max-connections-per-address", "0"});
+    flags.insert(flags.end(), {"--max-connections-per-address", "0"});
     if (distributed) {
-      argv.insert(argv.end(), {"--redis", redis_url, "--postgres", postgres_url});
+      flags.insert(flags.end(), {"--redis", redis_url, "--postgres", postgres_url});
     } else {
-      argv.insert(argv.end(), {"--data", (dir / "data").string()});
+      flags.insert(flags.end(), {"--data", (dir / "data").string()});
     }
-    const auto pid = children.start(argv, (dir / fmt::format("instance-{}.log", i + 1)).string());
+    // The secret in the environment: on the command line, `ps` would show it to every user.
+    const auto instance = serve_child(self, std::move(flags), secret);
+    const auto pid =
+        children.start(instance.argv, (dir / fmt::format("instance-{}.log", i + 1)).string(), {},
+                       SIGTERM, instance.env);
     instance_pids.push_back(pid);
     targets.push_back(loadgen::Target{"127.0.0.1", port});
   }

@@ -209,6 +209,7 @@ void DistributedBackend::start(std::function<void()> ready) {
   asio::co_spawn(threads_.first(), warm_up(), [this, ready = std::move(ready)](std::exception_ptr) {
     sold_out_subscriber_.start();
     strategies_.start();
+    asio::co_spawn(threads_.first(), revocations_.run(), asio::detached);
     writers_running_ = 2;
     asio::co_spawn(threads_.first(), writer_.run(),
                    [this](std::exception_ptr) { writer_finished(); });
@@ -230,6 +231,7 @@ void DistributedBackend::stop(std::function<void()> done) {
     reminder_writer_.stop();
     sold_out_subscriber_.close();
     strategies_.stop();
+    revocations_.stop();
     if (writers_running_ == 0) {
       done();
       return;

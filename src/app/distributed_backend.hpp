@@ -16,6 +16,7 @@
 #include "coordinator/redis/redis_rate_limiter.hpp"
 #include "coordinator/redis/redis_reminder_gate.hpp"
 #include "coordinator/redis/redis_reminder_queue.hpp"
+#include "coordinator/redis/redis_revocations.hpp"
 #include "coordinator/redis/redis_stock_gate.hpp"
 #include "http/health.hpp"
 #include "id/id_generator.hpp"
@@ -61,6 +62,7 @@ class DistributedBackend final : public Backend {
   ratelimit::RateLimiter& rate_limiter() override { return rate_limiter_; }
   sale::SaleService* sale_service() override { return &sale_; }
   remind::ReminderService* reminder_service() override { return &reminders_; }
+  auth::RevocationStore* revocations() override { return &revocations_; }
   void write_metrics(std::string& out) override;
 
  private:
@@ -94,6 +96,8 @@ class DistributedBackend final : public Backend {
   // Touched only on the first I/O thread (the writers run there; stop() posts there).
   int writers_running_ = 0;
   coordinator::redis::RedisRateLimiter rate_limiter_{redis_};
+  /// Shared through Redis, polled every second (issue #17).
+  coordinator::redis::RedisRevocations revocations_{redis_};
 };
 
 }  // namespace seckill::app

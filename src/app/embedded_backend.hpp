@@ -12,6 +12,7 @@
 #include "app/io_threads.hpp"
 #include "coordinator/embedded/embedded_id_source.hpp"
 #include "coordinator/embedded/embedded_reminder_gate.hpp"
+#include "coordinator/embedded/embedded_revocations.hpp"
 #include "coordinator/embedded/embedded_stock_gate.hpp"
 #include "coordinator/embedded/in_process_rate_limiter.hpp"
 #include "remind/reminder_service.hpp"
@@ -37,6 +38,7 @@ class EmbeddedBackend final : public Backend {
   ratelimit::RateLimiter& rate_limiter() override { return rate_limiter_; }
   sale::SaleService* sale_service() override { return &sale_; }
   remind::ReminderService* reminder_service() override { return &reminders_; }
+  auth::RevocationStore* revocations() override { return &revocations_; }
   void write_metrics(std::string& out) override;
 
  private:
@@ -53,6 +55,8 @@ class EmbeddedBackend final : public Backend {
   coordinator::embedded::EmbeddedReminderGate reminder_gate_;
   remind::ReminderService reminders_;
   coordinator::embedded::InProcessRateLimiter rate_limiter_;
+  /// In memory only (embedded_revocations.hpp).
+  coordinator::embedded::EmbeddedRevocations revocations_;
 };
 
 }  // namespace seckill::app

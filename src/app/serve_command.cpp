@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/rate_limit_admission.hpp"
+#include "api/revocation_routes.hpp"
 #include "app/commands.hpp"
 #include "app/distributed_backend.hpp"
 #include "app/embedded_backend.hpp"
@@ -63,7 +64,9 @@ int run_serve(const ServeConfig& config) {
   }
 
   IoThreads threads(config.threads);
-  auth::TokenVerifier verifier(secret);
+  auth::ClaimRules claim_rules;
+  claim_rules.max_ttl = config.token_max_ttl;
+  auth::TokenVerifier verifier(secret, claim_rules);
   http::Router router(&verifier);
 
   std::unique_ptr<Backend> backend;
@@ -84,6 +87,10 @@ int run_serve(const ServeConfig& config) {
         router, *backend, verifier,
         [&server_view] { return server_view != nullptr ? server_view->connection_count() : 0; },
         metrics_router ? &*metrics_router : nullptr);
+    if (auto* revocations = backend->revocations()) {
+      verifier.set_revocations(&revocations->local());
+      api::add_revocation_routes(router, *revocations, config.token_max_ttl);
+    }
     request_metrics = instrument(router);
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "seckill serve: {}\n", e.what());

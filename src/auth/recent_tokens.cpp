@@ -25,7 +25,7 @@ std::size_t slot_of(std::uint64_t tail) {
 
 }  // namespace
 
-std::optional<Principal> RecentTokens::find(std::string_view token, double now_s) const {
+std::optional<Claims> RecentTokens::find(std::string_view token, double now_s) const {
   if (token.size() < sizeof(std::uint64_t) || token.size() > kMaxTokenBytes) return std::nullopt;
   const std::uint64_t tail = tail_of(token);
   const Slot& slot = (*slots_)[slot_of(tail)];
@@ -35,13 +35,14 @@ std::optional<Principal> RecentTokens::find(std::string_view token, double now_s
   // pass it, which shows nothing of the rest; the rest is then compared in constant time, like
   // a signature, so no prefix of someone else's token can be learnt from the time taken.
   if (slot.tail != tail || slot.size != token.size() ||
-      CRYPTO_memcmp(slot.bytes.data(), token.data(), token.size()) != 0 || now_s >= slot.exp_s) {
+      CRYPTO_memcmp(slot.bytes.data(), token.data(), token.size()) != 0 ||
+      now_s >= slot.claims.exp_s || now_s < slot.claims.nbf_s) {
     return std::nullopt;
   }
-  return slot.principal;
+  return slot.claims;
 }
 
-void RecentTokens::remember(std::string_view token, Principal principal, double exp_s) {
+void RecentTokens::remember(std::string_view token, const Claims& claims) {
   if (token.size() < sizeof(std::uint64_t) || token.size() > kMaxTokenBytes) return;
   const std::uint64_t tail = tail_of(token);
   Slot& slot = (*slots_)[slot_of(tail)];
@@ -49,8 +50,7 @@ void RecentTokens::remember(std::string_view token, Principal principal, double 
   std::memcpy(slot.bytes.data(), token.data(), token.size());
   slot.size = token.size();
   slot.tail = tail;
-  slot.principal = principal;
-  slot.exp_s = exp_s;
+  slot.claims = claims;
 }
 
 }  // namespace seckill::auth

@@ -12,12 +12,14 @@
 #include <string_view>
 
 #include "auth/principal.hpp"
+#include "auth/token_claims.hpp"
 
 namespace seckill::auth {
 
 /// A small direct-mapped table of verified tokens, by their exact bytes. Only tokens that
 /// verified are remembered, so a hit is as good as a verification: the bytes are the same as
-/// those whose signature was checked. The expiry is checked again on every hit; a newer token in
+/// those whose signature was checked. The expiry and `nbf` are checked again on every hit (the
+/// time given may be earlier than that of the verification); a newer token in
 /// the same slot replaces an older one. Thread-safe (one short lock per call).
 class RecentTokens {
  public:
@@ -28,19 +30,19 @@ class RecentTokens {
   RecentTokens();
   ~RecentTokens();
 
-  /// The principal of `token` if it verified lately and expires after `now_s` (Unix seconds).
-  std::optional<Principal> find(std::string_view token, double now_s) const;
+  /// The claims of `token` if it verified lately and is valid at `now_s` (Unix seconds):
+  /// nbf_s <= now_s < exp_s.
+  std::optional<Claims> find(std::string_view token, double now_s) const;
 
-  /// Remembers a token that verified, valid until `exp_s`.
-  void remember(std::string_view token, Principal principal, double exp_s);
+  /// Remembers a token that verified, with its claims.
+  void remember(std::string_view token, const Claims& claims);
 
  private:
   struct Slot {
     std::array<char, kMaxTokenBytes> bytes;
     std::size_t size = 0;    // 0: empty
     std::uint64_t tail = 0;  // the token's last eight bytes
-    Principal principal;
-    double exp_s = 0;
+    Claims claims;
   };
   mutable std::mutex mutex_;
   std::unique_ptr<std::array<Slot, kSlots>> slots_;

@@ -1,5 +1,6 @@
 #include "auth/token_claims.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -26,10 +27,29 @@ std::expected<std::uint64_t, std::string> parse_sub_text(std::string_view text) 
   return value;
 }
 
-std::expected<void, std::string> check_exp(double exp_s,
-                                           std::chrono::system_clock::time_point now) {
-  double now_s = std::chrono::duration<double>(now.time_since_epoch()).count();
-  if (now_s >= exp_s) return std::unexpected("token has expired");
+constexpr std::string_view kTooLong = "token lives longer than the server allows";
+constexpr std::string_view kBadJti = "token jti claim must be a string of at most 64 bytes";
+
+bool set_jti(Claims& claims, std::string_view jti) {
+  if (jti.size() > Claims::kMaxJtiBytes) return false;
+  std::copy(jti.begin(), jti.end(), claims.jti_bytes.begin());
+  claims.jti_size = static_cast<std::uint8_t>(jti.size());
+  return true;
+}
+
+double unix_seconds(std::chrono::system_clock::time_point now) {
+  return std::chrono::duration<double>(now.time_since_epoch()).count();
+}
+
+// Every comparison is between finite doubles (JSON numbers that are not finite are refused
+// before): exp = 1e300 or 1e19 is merely far, never an overflow.
+std::expected<void, std::string> check_lifetime(const Claims& c, double now_s,
+                                                const ClaimRules& rules) {
+  if (auto times = check_times(c, now_s, rules); !times) return times;
+  const double born_s = c.iat_s ? *c.iat_s : now_s;
+  if (c.exp_s - born_s > static_cast<double>(rules.max_ttl.count())) {
+    return std::unexpected(std::string(kTooLong));
+  }
   return {};
 }
 
@@ -42,7 +62,7 @@ struct FlatValue {
 };
 
 struct FlatClaims {
-  std::optional<FlatValue> sub, exp, role;
+  std::optional<FlatValue> sub, exp, role, nbf, iat, jti;
 };
 
 // A string of printable ASCII without escapes at s[i] == '"'; advances i past it.
@@ -100,6 +120,9 @@ std::optional<FlatClaims> scan_flat(std::string_view s) {
     std::optional<FlatValue>* slot = *key == "sub"    ? &claims.sub
                                      : *key == "exp"  ? &claims.exp
                                      : *key == "role" ? &claims.role
+                                     : *key == "nbf"  ? &claims.nbf
+                                     : *key == "iat"  ? &claims.iat
+                                     : *key == "jti"  ? &claims.jti
                                                       : nullptr;
     if (slot != nullptr) {
       if (slot->has_value()) return std::nullopt;  // repeated: the general parser decides
@@ -116,11 +139,21 @@ std::optional<FlatClaims> scan_flat(std::string_view s) {
 }
 
 std::expected<Claims, std::string> check_flat(const FlatClaims& c,
-                                              std::chrono::system_clock::time_point now) {
+                                              std::chrono::system_clock::time_point now,
+                                              const ClaimRules& rules) {
   if (!c.exp) return std::unexpected("token has no exp claim");
   if (c.exp->is_string) return std::unexpected("token exp claim must be a number");
-  const auto exp_s = static_cast<double>(c.exp->integer);
-  if (auto fresh = check_exp(exp_s, now); !fresh) {
+  Claims claims;
+  claims.exp_s = static_cast<double>(c.exp->integer);
+  if (c.nbf) {
+    if (c.nbf->is_string) return std::unexpected("token nbf claim must be a number");
+    claims.nbf_s = static_cast<double>(c.nbf->integer);
+  }
+  if (c.iat) {
+    if (c.iat->is_string) return std::unexpected("token iat claim must be a number");
+    claims.iat_s = static_cast<double>(c.iat->integer);
+  }
+  if (auto fresh = check_lifetime(claims, unix_seconds(now), rules); !fresh) {
     return std::unexpected(std::move(fresh.error()));
   }
   if (!c.sub) return std::unexpected("token has no sub claim");
@@ -140,7 +173,11 @@ std::expected<Claims, std::string> check_flat(const FlatClaims& c,
     if (!parsed) return std::unexpected(std::string(kBadRole));
     role = *parsed;
   }
-  return Claims{Principal{user_id, role}, exp_s};
+  if (c.jti && (!c.jti->is_string || !set_jti(claims, c.jti->text))) {
+    return std::unexpected(std::string(kBadJti));
+  }
+  claims.principal = Principal{user_id, role};
+  return claims;
 }
 
 // --- the general path ---
@@ -159,16 +196,36 @@ std::expected<std::uint64_t, std::string> parse_sub(const boost::json::value& su
   return std::unexpected(std::string(kBadSub));
 }
 
+// A time claim as a finite double, or nullopt if it is no number (or not a finite one).
+std::optional<double> time_of(const boost::json::value& v) {
+  if (v.is_int64()) return static_cast<double>(v.get_int64());
+  if (v.is_uint64()) return static_cast<double>(v.get_uint64());
+  if (v.is_double() && std::isfinite(v.get_double())) return v.get_double();
+  return std::nullopt;
+}
+
 }  // namespace
 
+std::expected<void, std::string> check_times(const Claims& claims, double now_s,
+                                             const ClaimRules& rules) {
+  if (now_s >= claims.exp_s) return std::unexpected("token has expired");
+  if (now_s < claims.nbf_s) return std::unexpected("token is not valid yet (nbf)");
+  if (claims.iat_s && *claims.iat_s > now_s + static_cast<double>(rules.iat_leeway.count())) {
+    return std::unexpected("token was issued in the future (iat)");
+  }
+  return {};
+}
+
 std::expected<Claims, std::string> read_claims(std::string_view payload,
-                                               std::chrono::system_clock::time_point now) {
-  if (auto flat = scan_flat(payload)) return check_flat(*flat, now);
-  return read_claims_generic(payload, now);
+                                               std::chrono::system_clock::time_point now,
+                                               const ClaimRules& rules) {
+  if (auto flat = scan_flat(payload)) return check_flat(*flat, now, rules);
+  return read_claims_generic(payload, now, rules);
 }
 
 std::expected<Claims, std::string> read_claims_generic(std::string_view payload,
-                                                       std::chrono::system_clock::time_point now) {
+                                                       std::chrono::system_clock::time_point now,
+                                                       const ClaimRules& rules) {
   boost::system::error_code ec;
   boost::json::value value = boost::json::parse(payload, ec);
   if (ec || !value.is_object()) return std::unexpected("token payload is not a JSON object");
@@ -176,17 +233,22 @@ std::expected<Claims, std::string> read_claims_generic(std::string_view payload,
 
   const auto* exp = object.if_contains("exp");
   if (exp == nullptr) return std::unexpected("token has no exp claim");
-  double exp_s = 0;
-  if (exp->is_int64()) {
-    exp_s = static_cast<double>(exp->get_int64());
-  } else if (exp->is_uint64()) {
-    exp_s = static_cast<double>(exp->get_uint64());
-  } else if (exp->is_double() && std::isfinite(exp->get_double())) {
-    exp_s = exp->get_double();
-  } else {
-    return std::unexpected("token exp claim must be a number");
+  Claims claims;
+  auto exp_s = time_of(*exp);
+  if (!exp_s) return std::unexpected("token exp claim must be a number");
+  claims.exp_s = *exp_s;
+  if (const auto* nbf = object.if_contains("nbf"); nbf != nullptr) {
+    auto nbf_s = time_of(*nbf);
+    if (!nbf_s) return std::unexpected("token nbf claim must be a number");
+    claims.nbf_s = *nbf_s;
   }
-  if (auto fresh = check_exp(exp_s, now); !fresh) return std::unexpected(std::move(fresh.error()));
+  if (const auto* iat = object.if_contains("iat"); iat != nullptr) {
+    claims.iat_s = time_of(*iat);
+    if (!claims.iat_s) return std::unexpected("token iat claim must be a number");
+  }
+  if (auto fresh = check_lifetime(claims, unix_seconds(now), rules); !fresh) {
+    return std::unexpected(std::move(fresh.error()));
+  }
 
   const auto* sub = object.if_contains("sub");
   if (sub == nullptr) return std::unexpected("token has no sub claim");
@@ -200,7 +262,13 @@ std::expected<Claims, std::string> read_claims_generic(std::string_view payload,
     if (!parsed) return std::unexpected(std::string(kBadRole));
     role = *parsed;
   }
-  return Claims{Principal{*user_id, role}, exp_s};
+  if (const auto* jti = object.if_contains("jti"); jti != nullptr) {
+    if (!jti->is_string() || !set_jti(claims, jti->get_string())) {
+      return std::unexpected(std::string(kBadJti));
+    }
+  }
+  claims.principal = Principal{*user_id, role};
+  return claims;
 }
 
 }  // namespace seckill::auth

@@ -1,6 +1,10 @@
 #include "auth/token_signer.hpp"
 
+#include <array>
 #include <charconv>
+#include <stdexcept>
+
+#include <openssl/rand.h>
 
 #include "auth/base64url.hpp"
 
@@ -18,25 +22,42 @@ void append_int(std::string& out, auto value) {
 
 }  // namespace
 
+std::string new_token_id() {
+  std::array<unsigned char, 16> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+    throw std::runtime_error("RAND_bytes failed: no token id");
+  }
+  return base64url_encode(
+      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
 TokenSigner::TokenSigner(std::string_view secret) : hmac_(secret) {}
 
 std::string TokenSigner::sign(std::uint64_t user_id, Role role, std::chrono::seconds ttl) const {
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
       std::chrono::system_clock::now().time_since_epoch());
-  return sign_until(user_id, role, static_cast<std::int64_t>((now + ttl).count()));
+  return sign_until(user_id, role, static_cast<std::int64_t>((now + ttl).count()),
+                    static_cast<std::int64_t>(now.count()));
 }
 
-std::string TokenSigner::sign_until(std::uint64_t user_id, Role role,
-                                    std::int64_t exp_unix_s) const {
+std::string TokenSigner::sign_until(std::uint64_t user_id, Role role, std::int64_t exp_unix_s,
+                                    std::optional<std::int64_t> iat_unix_s) const {
   std::string payload;
-  payload.reserve(80);
+  payload.reserve(128);
   payload.append(R"({"sub":")");
   append_int(payload, user_id);
   payload.append(R"(","role":")");
   payload.append(to_string(role));
-  payload.append(R"(","exp":)");
+  payload.push_back('"');
+  if (iat_unix_s) {
+    payload.append(R"(,"iat":)");
+    append_int(payload, *iat_unix_s);
+  }
+  payload.append(R"(,"exp":)");
   append_int(payload, exp_unix_s);
-  payload.push_back('}');
+  payload.append(R"(,"jti":")");
+  payload.append(new_token_id());
+  payload.append(R"("})");
   return sign_payload(payload);
 }
 

@@ -32,11 +32,16 @@ std::expected<boost::json::object, std::string> decode_json_object(std::string_v
 
 }  // namespace
 
-TokenVerifier::TokenVerifier(std::string_view secret)
-    : hmac_(secret), recent_(std::make_unique<RecentTokens>()) {}
+TokenVerifier::TokenVerifier(std::string_view secret, ClaimRules rules)
+    : hmac_(secret), rules_(rules), recent_(std::make_unique<RecentTokens>()) {}
 TokenVerifier::~TokenVerifier() = default;
 TokenVerifier::TokenVerifier(TokenVerifier&&) noexcept = default;
 TokenVerifier& TokenVerifier::operator=(TokenVerifier&&) noexcept = default;
+
+bool TokenVerifier::revoked(const Claims& claims) const {
+  return revocations_ != nullptr &&
+         revocations_->revoked(claims.jti(), claims.principal.user_id, claims.iat_s);
+}
 
 std::expected<Principal, std::string> TokenVerifier::verify(std::string_view token) const {
   return verify(token, std::chrono::system_clock::now());
@@ -47,7 +52,10 @@ std::expected<Principal, std::string> TokenVerifier::verify(
   if (token.empty()) return std::unexpected("token is empty");
   if (token.size() > kMaxTokenBytes) return std::unexpected("token is too long");
   const double now_s = std::chrono::duration<double>(now.time_since_epoch()).count();
-  if (auto known = recent_->find(token, now_s)) return *known;
+  if (auto known = recent_->find(token, now_s)) {
+    if (revoked(*known)) return std::unexpected("token revoked");
+    return known->principal;
+  }
   auto dot1 = token.find('.');
   auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
   if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
@@ -80,9 +88,10 @@ std::expected<Principal, std::string> TokenVerifier::verify(
   std::array<char, kMaxTokenBytes / 4 * 3> payload;  // NOLINT: written before it is read
   auto payload_size = base64url_decode_to(payload_part, payload);
   if (!payload_size) return std::unexpected("token payload is not base64url");
-  auto claims = read_claims(std::string_view(payload.data(), *payload_size), now);
+  auto claims = read_claims(std::string_view(payload.data(), *payload_size), now, rules_);
   if (!claims) return std::unexpected(std::move(claims.error()));
-  recent_->remember(token, claims->principal, claims->exp_s);
+  recent_->remember(token, *claims);
+  if (revoked(*claims)) return std::unexpected("token revoked");
   return claims->principal;
 }
 

@@ -11,6 +11,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// 32 bytes: the shortest secret the contract accepts.
+constexpr const char* kSecret = "0123456789abcdef0123456789abcdef";
+constexpr const char* kEnvSecret = "from-env-from-env-from-env-from-env";
+
 std::variant<Command, CliExit> parse(std::initializer_list<const char*> args) {
   std::vector<const char*> argv{"seckill"};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -50,7 +54,7 @@ TEST(Cli, ServeReadsEveryFlag) {
   auto cfg = serve_of(parse({"serve", "--listen", "0.0.0.0:9000", "--redis",
                              "redis://127.0.0.1:7000,redis://127.0.0.1:7001", "--postgres",
                              "postgresql://u@127.0.0.1:5432/db", "--data", "/tmp/x", "--jwt-secret",
-                             "s3cret", "--threads", "3", "--reminder-window", "900s",
+                             kSecret, "--threads", "3", "--reminder-window", "900s",
                              "--reminder-user-window", "2m", "--log-level", "debug"}));
   EXPECT_EQ(cfg.listen_host, "0.0.0.0");
   EXPECT_EQ(cfg.listen_port, 9000);
@@ -58,7 +62,7 @@ TEST(Cli, ServeReadsEveryFlag) {
   EXPECT_EQ(cfg.redis_urls[1], "redis://127.0.0.1:7001");
   EXPECT_EQ(cfg.postgres_url, "postgresql://u@127.0.0.1:5432/db");
   EXPECT_EQ(cfg.data_dir, "/tmp/x");
-  EXPECT_EQ(cfg.jwt_secret, "s3cret");
+  EXPECT_EQ(cfg.jwt_secret, kSecret);
   EXPECT_EQ(cfg.threads, 3u);
   EXPECT_EQ(cfg.reminder_window, 900s);
   EXPECT_EQ(cfg.reminder_user_window, 2min);
@@ -68,7 +72,7 @@ TEST(Cli, ServeReadsEveryFlag) {
 TEST(Cli, EnvironmentFillsFlagsAndTheFlagWins) {
   ::setenv("SECKILL_LISTEN", "127.0.0.1:7070", 1);
   ::setenv("SECKILL_REMINDER_WINDOW", "1h", 1);
-  ::setenv("SECKILL_JWT_SECRET", "from-env", 1);
+  ::setenv("SECKILL_JWT_SECRET", kEnvSecret, 1);
   auto from_env = serve_of(parse({"serve"}));
   auto flag_wins = serve_of(parse({"serve", "--listen", "127.0.0.1:6060"}));
   ::unsetenv("SECKILL_LISTEN");
@@ -76,7 +80,7 @@ TEST(Cli, EnvironmentFillsFlagsAndTheFlagWins) {
   ::unsetenv("SECKILL_JWT_SECRET");
   EXPECT_EQ(from_env.listen_port, 7070);
   EXPECT_EQ(from_env.reminder_window, 1h);
-  EXPECT_EQ(from_env.jwt_secret, "from-env");
+  EXPECT_EQ(from_env.jwt_secret, kEnvSecret);
   EXPECT_EQ(flag_wins.listen_port, 6060);
 }
 
@@ -99,9 +103,9 @@ TEST(Cli, BadUsageExitsTwoNamingTheFlag) {
         Case{{"serve", "--postgres", "nonsense"}, "--postgres"},
         Case{{"serve", "--log-level", "loud"}, "--log-level"},
         Case{{"serve", "--threads", "0"}, "--threads"},
-        Case{{"token", "--user", "0", "--jwt-secret", "s"}, "--user"},
-        Case{{"token", "--jwt-secret", "s"}, "--user"},
-        Case{{"token", "--user", "7", "--role", "root", "--jwt-secret", "s"}, "--role"},
+        Case{{"token", "--user", "0", "--jwt-secret", kSecret}, "--user"},
+        Case{{"token", "--jwt-secret", kSecret}, "--user"},
+        Case{{"token", "--user", "7", "--role", "root", "--jwt-secret", kSecret}, "--role"},
         Case{{"token", "--user", "7"}, "--jwt-secret"}}) {
     auto r = parse(c.args);
     EXPECT_EQ(exit_code(r), 2) << *c.args.begin() << " " << c.flag;
@@ -110,12 +114,44 @@ TEST(Cli, BadUsageExitsTwoNamingTheFlag) {
 }
 
 TEST(Cli, TokenVerb) {
-  auto r = parse({"token", "--user", "42", "--role", "staff", "--ttl", "30m", "--jwt-secret", "k"});
+  auto r =
+      parse({"token", "--user", "42", "--role", "staff", "--ttl", "30m", "--jwt-secret", kSecret});
   auto t = std::get<TokenConfig>(std::get<Command>(r));
   EXPECT_EQ(t.user_id, 42u);
   EXPECT_EQ(t.role, "staff");
   EXPECT_EQ(t.ttl, 30min);
-  EXPECT_EQ(t.jwt_secret, "k");
+  EXPECT_EQ(t.jwt_secret, kSecret);
+}
+
+TEST(Cli, AJwtSecretShorterThan32BytesIsRefusedNamingTheFlag) {
+  constexpr const char* kShort = "0123456789abcdef0123456789abcde";  // 31 bytes
+  for (auto args : std::vector<std::vector<const char*>>{
+           {"serve", "--jwt-secret", "demo-secret"},
+           {"serve", "--jwt-secret", kShort},
+           {"token", "--user", "7", "--jwt-secret", kShort},
+           {"bench", "--scenario", "sale", "--jwt-secret", kShort},
+           {"bench", "--jwt-secret", "short-secret"}}) {
+    std::vector<const char*> argv{"seckill"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = parse_command_line(static_cast<int>(argv.size()), argv.data());
+    EXPECT_EQ(exit_code(r), 2) << args[0] << " " << args.back();
+    EXPECT_NE(exit_text(r).find("--jwt-secret"), std::string::npos) << exit_text(r);
+    EXPECT_EQ(exit_text(r).find(args.back()), std::string::npos) << "never echo the secret";
+  }
+  // The environment variable is the same flag.
+  ::setenv("SECKILL_JWT_SECRET", "demo-secret", 1);
+  auto serve = parse({"serve"});
+  auto token = parse({"token", "--user", "7"});
+  ::setenv("SECKILL_JWT_SECRET", kSecret, 1);
+  auto serve_ok = parse({"serve"});
+  ::unsetenv("SECKILL_JWT_SECRET");
+  EXPECT_EQ(exit_code(serve), 2);
+  EXPECT_NE(exit_text(serve).find("--jwt-secret"), std::string::npos) << exit_text(serve);
+  EXPECT_EQ(exit_code(token), 2);
+  EXPECT_EQ(serve_of(serve_ok).jwt_secret, kSecret);
+  // 32 bytes is enough, and none at all is still the contract's random secret.
+  EXPECT_EQ(serve_of(parse({"serve", "--jwt-secret", kSecret})).jwt_secret, kSecret);
+  EXPECT_TRUE(serve_of(parse({"serve"})).jwt_secret.empty());
 }
 
 TEST(Cli, HelpExitsZero) {
@@ -154,7 +190,7 @@ TEST(Cli, BenchDefaultsAndFlags) {
                                                              "--stock",
                                                              "10",
                                                              "--jwt-secret",
-                                                             "s",
+                                                             kSecret,
                                                              "--json",
                                                              "--html",
                                                              "/tmp/r.html",
@@ -170,13 +206,13 @@ TEST(Cli, BenchDefaultsAndFlags) {
   EXPECT_EQ(sale.rate, 20000);
   EXPECT_EQ(sale.users, 5000u);
   EXPECT_EQ(sale.stock, 10);
-  EXPECT_EQ(sale.jwt_secret, "s");
+  EXPECT_EQ(sale.jwt_secret, kSecret);
   EXPECT_TRUE(sale.json);
   EXPECT_EQ(sale.html_file, "/tmp/r.html");
   EXPECT_FALSE(sale.progress);
 
   auto remind = std::get<BenchConfig>(
-      std::get<Command>(parse({"bench", "--scenario", "remind", "--jwt-secret", "s"})));
+      std::get<Command>(parse({"bench", "--scenario", "remind", "--jwt-secret", kSecret})));
   EXPECT_EQ(remind.scenario, seckill::loadgen::Scenario::remind_new);
 }
 
@@ -282,4 +318,18 @@ TEST(Cli, DeadLettersListAndReplay) {
   ASSERT_TRUE(std::holds_alternative<Command>(replayed)) << exit_text(replayed);
   EXPECT_TRUE(std::get<DeadLettersConfig>(std::get<Command>(replayed)).replay);
   EXPECT_EQ(exit_code(parse({"dead-letters"})), 2) << "a verb is required";
+}
+
+TEST(Cli, TokenMaxTtlDefaultsToADayAndIsReadFromFlagOrEnvironment) {
+  EXPECT_EQ(serve_of(parse({"serve"})).token_max_ttl, 24h);
+  EXPECT_EQ(serve_of(parse({"serve", "--token-max-ttl", "2h"})).token_max_ttl, 2h);
+  ::setenv("SECKILL_TOKEN_MAX_TTL", "90m", 1);
+  auto env = parse({"serve"});
+  ::unsetenv("SECKILL_TOKEN_MAX_TTL");
+  EXPECT_EQ(serve_of(env).token_max_ttl, 90min);
+  for (auto bad : {"0s", "10", "soon", "500ms"}) {
+    auto r = parse({"serve", "--token-max-ttl", bad});
+    EXPECT_EQ(exit_code(r), 2) << bad;
+    EXPECT_NE(exit_text(r).find("--token-max-ttl"), std::string::npos) << exit_text(r);
+  }
 }

@@ -6,6 +6,7 @@
 
 #include "auth/base64url.hpp"
 #include "auth/hmac_sha256.hpp"
+#include "auth/revocation_list.hpp"
 #include "auth/token_claims.hpp"
 #include "auth/token_signer.hpp"
 #include "auth/token_verifier.hpp"
@@ -30,9 +31,13 @@ std::string hs256(std::string_view payload) {
   return make_token(R"({"alg":"HS256","typ":"JWT"})", payload);
 }
 
+// Most cases here are about the claims' shapes, with tokens that expire in 2100: without a bound
+// on their life. The bound has its own tests (TokenTimes).
+constexpr ClaimRules kNoLifetimeBound{std::chrono::hours(24 * 365 * 200), std::chrono::seconds(60)};
+
 class TokenTest : public ::testing::Test {
  protected:
-  TokenVerifier verifier_{kSecret};
+  TokenVerifier verifier_{kSecret, kNoLifetimeBound};
   TokenSigner signer_{kSecret};
 
   std::string reason(const std::string& token) {
@@ -206,15 +211,40 @@ TEST(TokenClaims, ScannerAgreesWithTheGeneralParser) {
       "[]",
       "null",
       R"("sub")",
+      R"({"sub":"7","exp":2000000100,"nbf":2000000001})",
+      R"({"sub":"7","exp":2000000100,"nbf":2000000000})",
+      R"({"sub":"7","exp":2000000100,"nbf":"1"})",
+      R"({"sub":"7","exp":2000000100,"nbf":1.5})",
+      R"({"sub":"7","exp":2000000100,"nbf":-1})",
+      R"({"sub":"7","exp":2000000100,"iat":2000000060})",
+      R"({"sub":"7","exp":2000000100,"iat":2000000061})",
+      R"({"sub":"7","exp":2000000100,"iat":null})",
+      R"({"sub":"7","exp":2000000100,"iat":1999999999,"iat":1})",
+      R"({"sub":"7","exp":1e300})",
+      R"({"sub":"7","exp":1e19})",
+      R"({"sub":"7","exp":10000000000000000000})",
+      R"({"sub":"7","exp":1e400})",
+      R"({"sub":"7","exp":1e300,"iat":1e300})",
+      R"({"sub":"7","exp":1e300,"iat":1999999999})",
+      R"({"sub":"7","exp":2000086400,"iat":2000000000,"jti":"abc"})",
+      R"({"sub":"7","exp":2000086401,"iat":2000000000})",
+      R"({"sub":"7","exp":2000086401})",
+      R"({"sub":"7","exp":2000086400})",
+      R"({"sub":"7","exp":2000000100,"jti":"abc"})",
+      R"({"sub":"7","exp":2000000100,"jti":7})",
+      R"({"sub":"7","exp":2000000100,"jti":""})",
+      R"({"sub":"7","exp":2000000100,"jti":"a\u0062"})",
   };
-  for (const auto& payload : payloads) {
-    auto fast = read_claims(payload, now);
-    auto reference = read_claims_generic(payload, now);
-    EXPECT_EQ(fast.has_value(), reference.has_value()) << payload;
-    if (fast && reference) {
-      EXPECT_EQ(*fast, *reference) << payload;
-    } else if (!fast && !reference) {
-      EXPECT_EQ(fast.error(), reference.error()) << payload;
+  for (const auto& rules : {kNoLifetimeBound, ClaimRules{}}) {
+    for (const auto& payload : payloads) {
+      auto fast = read_claims(payload, now, rules);
+      auto reference = read_claims_generic(payload, now, rules);
+      EXPECT_EQ(fast.has_value(), reference.has_value()) << payload;
+      if (fast && reference) {
+        EXPECT_EQ(*fast, *reference) << payload;
+      } else if (!fast && !reference) {
+        EXPECT_EQ(fast.error(), reference.error()) << payload;
+      }
     }
   }
 }
@@ -244,6 +274,138 @@ TEST_F(TokenTest, ReasonsNeverQuoteTheToken) {
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().find("secret-sub"), std::string::npos);
   EXPECT_EQ(r.error().find(token), std::string::npos);
+}
+
+// nbf, iat and the server's bound on a token's life (--token-max-ttl), with the default rules:
+// at most 24 h, iat at most 60 s ahead.
+class TokenTimes : public ::testing::Test {
+ protected:
+  TokenVerifier verifier_{kSecret};
+  TokenSigner signer_{kSecret};
+  const std::chrono::system_clock::time_point now_ =
+      std::chrono::system_clock::from_time_t(2'000'000'000);
+
+  std::string refusal(const std::string& payload) {
+    auto r = verifier_.verify(hs256(payload), now_);
+    EXPECT_FALSE(r.has_value()) << payload;
+    return r ? std::string() : r.error();
+  }
+  bool accepted(const std::string& payload) {
+    auto r = verifier_.verify(hs256(payload), now_);
+    return r.has_value();
+  }
+};
+
+TEST_F(TokenTimes, NotBeforeInTheFutureIsRefused) {
+  EXPECT_EQ(refusal(R"({"sub":"7","exp":2000000100,"nbf":2000000001})"),
+            "token is not valid yet (nbf)");
+  EXPECT_TRUE(accepted(R"({"sub":"7","exp":2000000100,"nbf":2000000000})"));
+  EXPECT_TRUE(accepted(R"({"sub":"7","exp":2000000100,"nbf":1})"));
+  EXPECT_EQ(refusal(R"({"sub":"7","exp":2000000100,"nbf":"1"})"),
+            "token nbf claim must be a number");
+}
+
+TEST_F(TokenTimes, IssuedAtInTheFutureBeyondTheLeewayIsRefused) {
+  EXPECT_TRUE(accepted(R"({"sub":"7","exp":2000000100,"iat":2000000060})"));
+  EXPECT_EQ(refusal(R"({"sub":"7","exp":2000000100,"iat":2000000061})"),
+            "token was issued in the future (iat)");
+  EXPECT_EQ(refusal(R"({"sub":"7","exp":2000000100,"iat":true})"),
+            "token iat claim must be a number");
+}
+
+TEST_F(TokenTimes, ATokenLivingLongerThanTheServerAllowsIsRefused) {
+  constexpr std::string_view kTooLong = "token lives longer than the server allows";
+  // exp - iat
+  EXPECT_TRUE(accepted(R"({"sub":"7","iat":1999999000,"exp":2000085400})"));  // 24 h
+  EXPECT_EQ(refusal(R"({"sub":"7","iat":1999999000,"exp":2000085401})"), kTooLong);
+  // without iat: exp - now
+  EXPECT_TRUE(accepted(R"({"sub":"7","exp":2000086400})"));
+  EXPECT_EQ(refusal(R"({"sub":"7","exp":2000086401})"), kTooLong);
+  // what `seckill token --ttl 25h` makes, against today's clock
+  EXPECT_EQ(verifier_.verify(signer_.sign(7, Role::user, 25h)).error(), kTooLong);
+  EXPECT_TRUE(verifier_.verify(signer_.sign(7, Role::user, 23h)).has_value());
+  // another bound
+  TokenVerifier strict(kSecret, ClaimRules{std::chrono::seconds(3600), std::chrono::seconds(60)});
+  EXPECT_FALSE(strict.verify(signer_.sign(7, Role::user, 2h)).has_value());
+  EXPECT_TRUE(strict.verify(signer_.sign(7, Role::user, 1h)).has_value());
+}
+
+TEST_F(TokenTimes, AHugeExpIsRefusedNeverOverflowed) {
+  constexpr std::string_view kTooLong = "token lives longer than the server allows";
+  for (const char* exp : {"1e300", "1e19", "10000000000000000000", "18446744073709551615",
+                          "9223372036854775807", "1.7976931348623157e308", "4102444800"}) {
+    EXPECT_EQ(refusal(std::string(R"({"sub":"7","exp":)") + exp + "}"), kTooLong) << exp;
+    EXPECT_EQ(refusal(std::string(R"({"sub":"7","iat":2000000000,"exp":)") + exp + "}"), kTooLong)
+        << exp;
+  }
+  EXPECT_EQ(refusal(R"({"sub":"7","iat":1e300,"exp":1e300})"),
+            "token was issued in the future (iat)");
+  EXPECT_FALSE(accepted(R"({"sub":"7","exp":1e400})"));
+  EXPECT_EQ(refusal(R"({"sub":"7","exp":-1e300})"), "token has expired");
+  EXPECT_EQ(refusal(R"({"sub":"7","exp":2000000100,"nbf":-1e300,"iat":-1e300})"), kTooLong);
+}
+
+// A token verified once is answered from RecentTokens afterwards: its nbf and exp still hold.
+TEST_F(TokenTimes, ARememberedTokenIsCheckedForNbfAndExpAgain) {
+  const auto token = hs256(R"({"sub":"7","exp":2000000100,"nbf":2000000000})");
+  ASSERT_TRUE(verifier_.verify(token, now_).has_value());
+  EXPECT_EQ(verifier_.verify(token, now_ - 1s).error(), "token is not valid yet (nbf)");
+  EXPECT_TRUE(verifier_.verify(token, now_ + 99s).has_value());
+  EXPECT_EQ(verifier_.verify(token, now_ + 100s).error(), "token has expired");
+}
+
+TEST_F(TokenTimes, SignedTokensCarryIatAndARandomJti) {
+  const auto before = std::chrono::system_clock::now();
+  const auto a = signer_.sign(7, Role::user, 1h);
+  const auto b = signer_.sign(7, Role::user, 1h);
+  auto payload_of = [](const std::string& token) {
+    const auto dot1 = token.find('.');
+    const auto dot2 = token.find('.', dot1 + 1);
+    return base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1)).value();
+  };
+  auto claims = read_claims_generic(payload_of(a), before);
+  ASSERT_TRUE(claims.has_value()) << claims.error();
+  ASSERT_TRUE(claims->iat_s.has_value());
+  EXPECT_NEAR(*claims->iat_s, std::chrono::duration<double>(before.time_since_epoch()).count(),
+              5.0);
+  EXPECT_DOUBLE_EQ(claims->exp_s - *claims->iat_s, 3600.0);
+  const auto jti_of = [](const std::string& payload) {
+    const auto at = payload.find(R"("jti":")");
+    return at == std::string::npos ? std::string() : payload.substr(at + 7, 22);
+  };
+  EXPECT_EQ(jti_of(payload_of(a)).size(), 22u) << payload_of(a);
+  EXPECT_NE(jti_of(payload_of(a)), jti_of(payload_of(b)));
+  EXPECT_EQ(new_token_id().size(), 22u);
+  EXPECT_NE(new_token_id(), new_token_id());
+  EXPECT_LE(a.size(), RecentTokens::kMaxTokenBytes);
+}
+
+// Revoked tokens are refused, by jti or by user (issued before), also once remembered.
+TEST_F(TokenTimes, RevokedTokensAreRefusedEvenWhenRemembered) {
+  RevocationList revocations;
+  verifier_.set_revocations(&revocations);
+  const auto token = hs256(R"({"sub":"7","iat":1999999000,"exp":2000000100,"jti":"tok-1"})");
+  const auto other = hs256(R"({"sub":"7","iat":1999999500,"exp":2000000100,"jti":"tok-2"})");
+  const auto later = hs256(R"({"sub":"7","iat":1999999900,"exp":2000000100,"jti":"tok-3"})");
+  const auto no_iat = hs256(R"({"sub":"8","exp":2000000100})");
+  ASSERT_TRUE(verifier_.verify(token, now_).has_value());  // remembered from here on
+  ASSERT_TRUE(verifier_.verify(no_iat, now_).has_value());
+  revocations.add(Revocation{"tok-1", 0, 1999999800, 2000086400});
+  EXPECT_EQ(verifier_.verify(token, now_).error(), "token revoked");
+  EXPECT_TRUE(verifier_.verify(other, now_).has_value());
+  revocations.add(Revocation{{}, 7, 1999999800, 2000086400});
+  EXPECT_EQ(verifier_.verify(other, now_).error(), "token revoked");
+  EXPECT_TRUE(verifier_.verify(later, now_).has_value()) << "issued after the revocation";
+  revocations.add(Revocation{{}, 8, 1999999800, 2000086400});
+  EXPECT_EQ(verifier_.verify(no_iat, now_).error(), "token revoked");
+}
+
+TEST_F(TokenTimes, JtiMustBeAShortString) {
+  EXPECT_TRUE(accepted(R"({"sub":"7","exp":2000000100,"jti":"q0Hb3xN9s2k1LmZpR7tUvw"})"));
+  EXPECT_EQ(refusal(R"({"sub":"7","exp":2000000100,"jti":7})"),
+            "token jti claim must be a string of at most 64 bytes");
+  EXPECT_EQ(refusal(R"({"sub":"7","exp":2000000100,"jti":")" + std::string(65, 'a') + "\"}"),
+            "token jti claim must be a string of at most 64 bytes");
 }
 
 TEST_F(TokenTest, SignerMintsManyTokensQuickly) {

@@ -18,7 +18,7 @@ if (!binary || !outDir) {
   process.exit(2);
 }
 mkdirSync(outDir, { recursive: true });
-const SECRET = 'browser-test-secret';
+const SECRET = 'browser-test-secret-of-at-least-32-bytes';
 const STOCK = 40;
 const BUYERS = 100;
 const work = mkdtempSync(join(tmpdir(), 'seckill-browser-'));

@@ -52,15 +52,39 @@ TEST(InProcessRateLimiter, ForgetsBucketsThatAreFullAgain) {
   EXPECT_LT(limiter.size(), 30'000u);
 }
 
-TEST(InProcessRateLimiter, PassesNewKeysWhenFullRatherThanGrowing) {
+// Full of buckets still in use (a rotating-IPv6 flood): a new key still gets a bucket, at the
+// cost of the least recently used one, so it is limited like any other; memory stays bounded.
+TEST(InProcessRateLimiter, WhenFullANewKeyIsStillLimitedAndTheLeastRecentlyUsedGoes) {
   FakeClock t;
-  InProcessRateLimiter limiter(t.clock(), 16 * 4);  // four buckets per shard
-  const RateLimit limit{1, 1h, 1};
+  constexpr std::size_t kMaxKeys = 16 * 4;  // four buckets per shard
+  InProcessRateLimiter limiter(t.clock(), kMaxKeys);
+  const RateLimit limit{1, 1h, 3};
+  for (std::size_t i = 0; i < kMaxKeys * 4; ++i)
+    EXPECT_TRUE(limiter.take_now("ip:flood-" + std::to_string(i), limit).allowed);
+  EXPECT_LE(limiter.size(), kMaxKeys);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_TRUE(limiter.take_now("ip:new", limit).allowed) << i;
+  EXPECT_FALSE(limiter.take_now("ip:new", limit).allowed) << "beyond its burst";
+  // Every key of a flood is limited too, not only the one we watch.
   int allowed = 0;
   for (int i = 0; i < 1000; ++i)
-    allowed += limiter.take_now("user:" + std::to_string(i), limit).allowed ? 1 : 0;
-  EXPECT_EQ(allowed, 1000);
-  EXPECT_LE(limiter.size(), 64u);
+    allowed += limiter.take_now("ip:one-key-again", limit).allowed ? 1 : 0;
+  EXPECT_EQ(allowed, 3);
+  EXPECT_LE(limiter.size(), kMaxKeys);
+}
+
+TEST(InProcessRateLimiter, RecentlyUsedBucketsSurviveAFloodOfNewKeys) {
+  FakeClock t;
+  constexpr std::size_t kMaxKeys = 16 * 64;
+  InProcessRateLimiter limiter(t.clock(), kMaxKeys);
+  const RateLimit limit{1, 1h, 1};
+  EXPECT_TRUE(limiter.take_now("user:watched", limit).allowed);
+  // New keys arrive, and the watched key is used between each: it is never the least recent.
+  for (int i = 0; i < 10'000; ++i) {
+    limiter.take_now("ip:flood-" + std::to_string(i), limit);
+    ASSERT_FALSE(limiter.take_now("user:watched", limit).allowed) << i;
+  }
+  EXPECT_LE(limiter.size(), kMaxKeys);
 }
 
 TEST(InProcessRateLimiter, ExactUnderThreads) {

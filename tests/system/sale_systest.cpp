@@ -513,9 +513,9 @@ TEST(SaleEmbedded, AnUnusableDataDirectoryIsAClearErrorAndNothingIsOverwritten) 
   }
   auto run = [](const std::string& data) {
     auto cmd = fmt::format(
-        "'{}' serve --listen 127.0.0.1:{} --data '{}' --jwt-secret s "
+        "'{}' serve --listen 127.0.0.1:{} --data '{}' --jwt-secret {} "
         ">/tmp/seckill-corrupt.log 2>&1",
-        seckill_binary(), free_port(), data);
+        seckill_binary(), free_port(), data, kTestJwtSecret);
     int status = std::system(cmd.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   };

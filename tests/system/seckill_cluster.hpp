@@ -16,7 +16,7 @@
 
 namespace seckill::testing {
 
-inline constexpr const char* kTestJwtSecret = "system-test-secret";
+inline constexpr const char* kTestJwtSecret = "system-test-secret-of-at-least-32-bytes";
 
 /// Distributed: every instance on the test run's Redis and PostgreSQL. Embedded: no servers, the
 /// store in a temporary --data directory (one instance: the store belongs to one process).

@@ -353,7 +353,7 @@ TEST(RateLimitFlags, AMalformedRateIsAUsageErrorNamingTheFlag) {
 }
 
 TEST(Secrets, NeitherTheSecretNorAnyTokenReachesTheLog) {
-  const std::string secret = "s3cret-that-must-not-be-logged";
+  const std::string secret = "s3cret-that-must-not-be-logged-anywhere";
   const auto port = free_port();
   char dir[] = "/tmp/seckill-secrets-XXXXXX";
   ASSERT_NE(::mkdtemp(dir), nullptr);

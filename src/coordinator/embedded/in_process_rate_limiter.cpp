@@ -29,29 +29,52 @@ ratelimit::RateDecision InProcessRateLimiter::take_now(std::string_view key,
   auto it = shard.buckets.find(std::string(key));
   if (it == shard.buckets.end()) {
     if (shard.buckets.size() >= shard.sweep_at) sweep(shard, now);
+    // Not another sweep here: under a flood of new keys it would cost the whole shard per
+    // request. The least recently used bucket is the one to give up.
     if (shard.buckets.size() >= max_keys_per_shard_) {
       static std::atomic<bool> warned{false};
       if (!warned.exchange(true)) {
-        spdlog::warn("rate limiter: {} buckets in use, new keys pass unlimited until some fill up",
-                     max_keys_per_shard_ * kShards);
+        spdlog::warn(
+            "rate limiter: {} buckets in use, the least recently used are dropped for new keys",
+            max_keys_per_shard_ * kShards);
       }
-      return {};
+      while (shard.buckets.size() >= max_keys_per_shard_)
+        evict_oldest(shard);
     }
     it = shard.buckets.emplace(std::string(key), Entry{}).first;
+    shard.recency.push_front(&it->first);
+    it->second.recency = shard.recency.begin();
     auto decision = take_token(nullptr, now, limit);
-    it->second = Entry{decision.next, now + time_to_full(limit).count()};
+    it->second.state = decision.next;
+    it->second.forget_at_ms = now + time_to_full(limit).count();
     return {decision.allowed, decision.retry_after};
   }
+  shard.recency.splice(shard.recency.begin(), shard.recency, it->second.recency);
   auto decision = take_token(&it->second.state, now, limit);
-  it->second = Entry{decision.next, now + time_to_full(limit).count()};
+  it->second.state = decision.next;
+  it->second.forget_at_ms = now + time_to_full(limit).count();
   return {decision.allowed, decision.retry_after};
 }
 
 void InProcessRateLimiter::sweep(Shard& shard, std::int64_t now_ms) {
-  std::erase_if(shard.buckets,
-                [now_ms](const auto& kv) { return kv.second.forget_at_ms <= now_ms; });
+  for (auto it = shard.buckets.begin(); it != shard.buckets.end();) {
+    if (it->second.forget_at_ms <= now_ms) {
+      shard.recency.erase(it->second.recency);
+      it = shard.buckets.erase(it);
+    } else {
+      ++it;
+    }
+  }
   // Sweep again once the map has doubled: amortised O(1) per new key.
   shard.sweep_at = std::max<std::size_t>(1024, shard.buckets.size() * 2);
+}
+
+void InProcessRateLimiter::evict_oldest(Shard& shard) {
+  if (shard.recency.empty()) return;
+  // Found first and erased by iterator: the key the list points at lives in that very node.
+  auto it = shard.buckets.find(*shard.recency.back());
+  shard.recency.pop_back();
+  if (it != shard.buckets.end()) shard.buckets.erase(it);
 }
 
 std::size_t InProcessRateLimiter::size() const {
