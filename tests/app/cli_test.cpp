@@ -300,7 +300,7 @@ TEST(Cli, MistypedUrlsNeverEchoAPassword) {
   EXPECT_EQ(exit_code(pg), 2);
   EXPECT_EQ(exit_text(pg).find("hunter2"), std::string::npos) << exit_text(pg);
   EXPECT_NE(exit_text(pg).find("@db/x"), std::string::npos) << exit_text(pg);
-  auto redis = parse({"serve", "--redis", "rediss://:hunter2@cache:6379"});
+  auto redis = parse({"serve", "--redis", "redis:/:hunter2@cache:6379"});
   EXPECT_EQ(exit_code(redis), 2);
   EXPECT_EQ(exit_text(redis).find("hunter2"), std::string::npos) << exit_text(redis);
 }
