@@ -8,6 +8,7 @@
 
 #include "app/commands.hpp"
 #include "app/logging.hpp"
+#include "app/offline_redis.hpp"
 #include "coordinator/redis/remind_keys.hpp"
 #include "coordinator/redis/sale_keys.hpp"
 #include "coordinator/redis/stock_buckets_audit.hpp"
@@ -175,37 +176,14 @@ int run_check(const CheckConfig& config) {
                "built yet)\n");
     return 2;
   }
-  auto url = redis::parse_redis_url(config.redis_urls.front());
-  if (!url) {
-    fmt::print(stderr, "seckill check: --redis: {}\n", url.error());
+  auto options = offline_redis_options(config.redis_urls);
+  if (!options) {
+    fmt::print(stderr, "seckill check: {}\n", options.error());
     return 2;
   }
   asio::io_context io;
-  redis::ClientOptions options;
-  options.connection.endpoint = *url;
-  options.connection.request_timeout = std::chrono::seconds(10);
-  if (config.redis_urls.size() > 1) {  // a Redis Cluster seed list
-    for (const auto& text : config.redis_urls) {
-      if (auto seed = redis::parse_redis_url(text)) options.cluster_seeds.push_back(*seed);
-    }
-  }
-  redis::Client client(io, options);
-  int code = 1;
-  asio::co_spawn(io, check(client, config.postgres_url), [&](std::exception_ptr error, int result) {
-    // The client reconnects forever; closing it lets io.run() return.
-    client.close();
-    if (!error) {
-      code = result;
-      return;
-    }
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "seckill check: {}\n", e.what());
-    }
-  });
-  io.run();
-  return code;
+  redis::Client client(io, *options);
+  return run_to_exit_code(io, client, check(client, config.postgres_url), "check");
 }
 
 }  // namespace seckill::app

@@ -15,6 +15,7 @@
 
 #include "app/commands.hpp"
 #include "app/logging.hpp"
+#include "app/offline_redis.hpp"
 #include "coordinator/redis/remind_keys.hpp"
 #include "coordinator/redis/sale_keys.hpp"
 #include "coordinator/redis/stock_buckets_audit.hpp"
@@ -170,36 +171,14 @@ int run_dead_letters(const DeadLettersConfig& config) {
     fmt::print(stderr, "seckill dead-letters replay: give --postgres\n");
     return 2;
   }
-  auto url = redis::parse_redis_url(config.backends.redis_urls.front());
-  if (!url) {
-    fmt::print(stderr, "seckill dead-letters: --redis: {}\n", url.error());
+  auto options = offline_redis_options(config.backends.redis_urls);
+  if (!options) {
+    fmt::print(stderr, "seckill dead-letters: {}\n", options.error());
     return 2;
   }
   asio::io_context io;
-  redis::ClientOptions options;
-  options.connection.endpoint = *url;
-  options.connection.request_timeout = std::chrono::seconds(10);
-  if (config.backends.redis_urls.size() > 1) {  // a Redis Cluster seed list
-    for (const auto& text : config.backends.redis_urls) {
-      if (auto seed = redis::parse_redis_url(text)) options.cluster_seeds.push_back(*seed);
-    }
-  }
-  redis::Client client(io, options);
-  int code = 1;
-  asio::co_spawn(io, dead_letters(client, config), [&](std::exception_ptr error, int result) {
-    client.close();  // the client reconnects forever; closing it lets io.run() return
-    if (!error) {
-      code = result;
-      return;
-    }
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "seckill dead-letters: {}\n", e.what());
-    }
-  });
-  io.run();
-  return code;
+  redis::Client client(io, *options);
+  return run_to_exit_code(io, client, dead_letters(client, config), "dead-letters");
 }
 
 }  // namespace seckill::app

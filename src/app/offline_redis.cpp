@@ -1,0 +1,45 @@
+#include "app/offline_redis.hpp"
+
+#include <chrono>
+#include <exception>
+
+#include <boost/asio/co_spawn.hpp>
+#include <fmt/format.h>
+
+namespace seckill::app {
+
+std::expected<redis::ClientOptions, std::string> offline_redis_options(
+    const std::vector<std::string>& urls) {
+  auto url = redis::parse_redis_url(urls.front());
+  if (!url) return std::unexpected("--redis: " + url.error());
+  redis::ClientOptions options;
+  options.connection.endpoint = *url;
+  options.connection.request_timeout = std::chrono::seconds(10);
+  if (urls.size() > 1) {  // a Redis Cluster seed list
+    for (const auto& text : urls) {
+      if (auto seed = redis::parse_redis_url(text)) options.cluster_seeds.push_back(*seed);
+    }
+  }
+  return options;
+}
+
+int run_to_exit_code(boost::asio::io_context& io, redis::Client& client,
+                     boost::asio::awaitable<int> work, std::string_view verb) {
+  int code = 1;
+  boost::asio::co_spawn(io, std::move(work), [&](std::exception_ptr error, int result) {
+    client.close();
+    if (!error) {
+      code = result;
+      return;
+    }
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "seckill {}: {}\n", verb, e.what());
+    }
+  });
+  io.run();
+  return code;
+}
+
+}  // namespace seckill::app

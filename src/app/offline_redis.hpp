@@ -1,0 +1,28 @@
+#pragma once
+// What the offline verbs (`check`, `dead-letters`) share: a Redis client made from the --redis
+// flag, and a coroutine run on it to an exit code.
+
+#include <expected>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "redis/client.hpp"
+
+namespace seckill::app {
+
+/// Client options for `--redis` URLs (one server, or a Redis Cluster seed list), with a request
+/// timeout fit for audits (10 s). A message naming `--redis` when the first URL is invalid.
+std::expected<redis::ClientOptions, std::string> offline_redis_options(
+    const std::vector<std::string>& urls);
+
+/// Runs `work` on `io` until it ends and returns its result; the client is closed then (it
+/// reconnects forever otherwise, and io.run() would not return). An exception is printed as
+/// "seckill VERB: what" and gives exit code 1.
+int run_to_exit_code(boost::asio::io_context& io, redis::Client& client,
+                     boost::asio::awaitable<int> work, std::string_view verb);
+
+}  // namespace seckill::app
