@@ -30,6 +30,10 @@ class ChaosTraffic {
  public:
   /// Starts `threads` client threads. One request in four is a reminder of one of `tickets`
   /// tickets named `<ticket_prefix>-N`; the rest buy `voucher`.
+  /// Each client thread sends at most one request this often (25 a second: 600 a second with
+  /// the default 24 threads, whatever the machine's speed).
+  static constexpr std::chrono::milliseconds kRequestEvery{40};
+
   ChaosTraffic(SeckillCluster& cluster, std::string voucher, std::string ticket_prefix,
                int tickets = 40, int threads = 24);
   ~ChaosTraffic();
