@@ -139,6 +139,8 @@ class BatchWriter {
   // Touched only from run()'s executor (one thread), by run() and the batches it spawned.
   std::size_t in_flight_ = 0;
   bool outage_in_flight_ = false;
+  /// When the store last failed as an outage (not a refusal); no claiming for a while after it.
+  std::chrono::steady_clock::time_point last_outage_{};
   std::optional<boost::asio::steady_timer> slot_freed_;
   /// Refusals per entry ("stream entry_id"), in this writer: lost on a restart, which only
   /// delays a dead letter (more attempts), never hastens one.
@@ -170,7 +172,12 @@ boost::asio::awaitable<void> BatchWriter<Item>::run() {
     bool progressed = true;
     try {
       auto now = std::chrono::steady_clock::now();
-      if (now - last_claim >= options_.claim_every) {
+      // A writer whose store is out does not claim: what it took over it could not store, and
+      // claiming resets the entries' idle time, so the writers that can reach the store would
+      // never get them (a stalled instance kept its own and others' entries for as long as
+      // its link to the store was down).
+      const bool store_out = now - last_outage_ < 2 * options_.claim_idle;
+      if (!store_out && now - last_claim >= options_.claim_every) {
         last_claim = now;
         auto stale = co_await queue_.claim_stale(options_.claim_idle, options_.batch);
         if (!stale.empty()) {
@@ -245,6 +252,7 @@ boost::asio::awaitable<bool> BatchWriter<Item>::write(Batch batch) {
     stats_.store_failures.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("{} writer: store unavailable, {} entries stay queued: {}", name_, batch.size(),
                  e.what());
+    last_outage_ = std::chrono::steady_clock::now();
     co_return false;
   }
   // No co_await inside a catch block (C++ forbids it): the refusal is handled here.
