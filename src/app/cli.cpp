@@ -1,4 +1,5 @@
 #include <charconv>
+#include <limits>
 #include <sstream>
 #include <thread>
 
@@ -324,8 +325,14 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
   auto* dead_replay = dead_cmd->add_subcommand(
       "replay", "write each dead letter to the store again; exit 1 if any is still refused");
   dead_cmd->require_subcommand(1);
-  add_backend_flags(dead_list, dead_backends);
-  add_backend_flags(dead_replay, dead_backends);
+  std::uint64_t dead_voucher = 0;
+  for (auto* verb : {dead_list, dead_replay}) {
+    add_backend_flags(verb, dead_backends);
+    verb->add_option(
+            "--voucher", dead_voucher,
+            "only the orders of this voucher (the others, and reminders, left as they are)")
+        ->check(CLI::Range(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max()));
+  }
 
   // demo
   DemoConfig demo;
@@ -481,6 +488,7 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
     if (*dead_cmd) {
       DeadLettersConfig dead;
       dead.replay = dead_replay->parsed();
+      if (dead_voucher != 0) dead.voucher = dead_voucher;
       dead.backends.redis_urls = split_urls(dead_backends.redis);
       check_redis_urls(dead.backends.redis_urls);
       dead.backends.postgres_url = dead_backends.postgres;

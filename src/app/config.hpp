@@ -113,6 +113,8 @@ struct DemoConfig {
 struct DeadLettersConfig {
   CheckConfig backends;
   bool replay = false;  ///< replay; otherwise list
+  /// Only the order dead letters of this voucher (reminders and other vouchers left alone).
+  std::optional<std::uint64_t> voucher;
 };
 
 /// A verb that is not built yet; it says so and exits 1 rather than pretending.

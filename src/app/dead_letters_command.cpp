@@ -134,6 +134,9 @@ std::optional<std::string> replay_one(store::postgres::PgConnection& c, const De
 asio::awaitable<int> dead_letters(redis::Client& client, DeadLettersConfig config) {
   co_await client.connect();
   auto letters = co_await read_dead_letters(client);
+  if (config.voucher) {
+    std::erase_if(letters, [&](const DeadLetter& d) { return id_field(d, "v") != config.voucher; });
+  }
   if (!config.replay) {
     for (const auto& d : letters)
       fmt::print("DEAD {}\n", describe(d));
