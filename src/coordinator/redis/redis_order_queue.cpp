@@ -69,8 +69,9 @@ std::string unique_consumer_name() {
   return fmt::format("{}-{}-{:08x}", host, ::getpid(), rd());
 }
 
-RedisOrderQueue::RedisOrderQueue(seckill::redis::Client& client, std::string consumer)
-    : client_(client), consumer_(std::move(consumer)) {}
+RedisOrderQueue::RedisOrderQueue(seckill::redis::Client& client, std::string consumer,
+                                 seckill::redis::AckReplicas ack)
+    : client_(client), consumer_(std::move(consumer)), ack_(ack) {}
 
 asio::awaitable<std::vector<std::string>> RedisOrderQueue::streams() {
   auto now = std::chrono::steady_clock::now();
@@ -105,7 +106,8 @@ asio::awaitable<std::vector<QueuedOrder>> RedisOrderQueue::read(std::size_t max,
     co_await idle.async_wait(asio::use_awaitable);
     co_return out;
   }
-  Reply reply = co_await read_group(client_, blocking_, kWriterGroup, consumer_, max, block, names);
+  Reply reply =
+      co_await read_group(client_, blocking_, kWriterGroup, consumer_, max, block, names, ack_);
   if (reply.is_nil()) co_return out;
   std::vector<std::pair<std::string, std::string>> malformed;
   for (const auto& stream : reply.elements()) {
@@ -152,7 +154,7 @@ asio::awaitable<std::vector<QueuedOrder>> RedisOrderQueue::claim_stale(
     std::vector<std::string_view> args{"XCLAIM", stream, kWriterGroup, consumer_, idle};
     for (const auto& id : ids)
       args.push_back(id);
-    Reply claimed = co_await client_.command(args);
+    Reply claimed = co_await client_.command(args, ack_);
     for (const auto& entry : claimed.elements()) {
       if (!entry.is_array()) continue;  // deleted meanwhile
       auto e = entry.elements();

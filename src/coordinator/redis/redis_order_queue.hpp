@@ -17,8 +17,12 @@ namespace seckill::coordinator::redis {
 /// (its blocking reads go over a dedicated connection on that io_context).
 class RedisOrderQueue : public sale::OrderQueue {
  public:
-  /// `consumer` must be unique to the process (e.g. host, pid and a random suffix).
-  RedisOrderQueue(seckill::redis::Client& client, std::string consumer);
+  /// `consumer` must be unique to the process (e.g. host, pid and a random suffix). With `ack`
+  /// asking for replicas (--redis-ack-replicas), read() and claim_stale() hand out only entries
+  /// that many replicas hold (see read_group): the store never takes an order a failover of
+  /// Redis would forget and sell again.
+  RedisOrderQueue(seckill::redis::Client& client, std::string consumer,
+                  seckill::redis::AckReplicas ack = {});
 
   boost::asio::awaitable<std::vector<sale::QueuedOrder>> read(
       std::size_t max, std::chrono::milliseconds block) override;
@@ -38,6 +42,7 @@ class RedisOrderQueue : public sale::OrderQueue {
 
   seckill::redis::Client& client_;
   std::string consumer_;
+  seckill::redis::AckReplicas ack_;
   std::optional<seckill::redis::Connection> blocking_;
   std::vector<std::string> streams_;
   std::chrono::steady_clock::time_point streams_fetched_{};

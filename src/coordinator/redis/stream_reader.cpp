@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/infra_error.hpp"
+#include "redis/detail/eval.hpp"
 #include "redis/script.hpp"
 #include "seckill_coordinator_redis_embedded.hpp"
 
@@ -25,7 +26,8 @@ asio::awaitable<Reply> read_blocking(seckill::redis::Client& client,
                                      std::optional<seckill::redis::Connection>& blocking,
                                      std::string_view group, std::string_view consumer,
                                      std::size_t count, std::chrono::milliseconds block,
-                                     std::span<const std::string> streams) {
+                                     std::span<const std::string> streams,
+                                     seckill::redis::AckReplicas ack) {
   if (!blocking || !blocking->connected()) {
     blocking.emplace(co_await client.dedicated());
   }
@@ -40,6 +42,9 @@ asio::awaitable<Reply> read_blocking(seckill::redis::Client& client,
   Reply reply;
   try {
     reply = co_await blocking->command(args, block + std::chrono::seconds(2));
+    if (!reply.is_nil() && !reply.is_error()) {
+      co_await seckill::redis::detail::wait_for_replicas(*blocking, ack, "XREADGROUP");
+    }
   } catch (const InfraError&) {
     blocking.reset();
     throw;
@@ -50,12 +55,13 @@ asio::awaitable<Reply> read_blocking(seckill::redis::Client& client,
 asio::awaitable<Reply> read_polling(seckill::redis::Client& client, std::string_view group,
                                     std::string_view consumer, std::size_t count,
                                     std::chrono::milliseconds block,
-                                    std::span<const std::string> streams) {
+                                    std::span<const std::string> streams,
+                                    seckill::redis::AckReplicas ack) {
   auto count_text = std::to_string(count);
   std::vector<Reply> found;
   for (const auto& stream : streams) {
     Reply reply = co_await client.command(
-        {"XREADGROUP", "GROUP", group, consumer, "COUNT", count_text, "STREAMS", stream, ">"});
+        {"XREADGROUP", "GROUP", group, consumer, "COUNT", count_text, "STREAMS", stream, ">"}, ack);
     if (reply.is_error()) co_return reply;
     if (reply.is_nil()) continue;
     for (const auto& entry : reply.elements())
@@ -73,11 +79,12 @@ asio::awaitable<Reply> read_group(seckill::redis::Client& client,
                                   std::optional<seckill::redis::Connection>& blocking,
                                   std::string_view group, std::string_view consumer,
                                   std::size_t count, std::chrono::milliseconds block,
-                                  std::span<const std::string> streams) {
+                                  std::span<const std::string> streams,
+                                  seckill::redis::AckReplicas ack) {
   if (client.cluster()) {
-    return read_polling(client, group, consumer, count, block, streams);
+    return read_polling(client, group, consumer, count, block, streams, ack);
   }
-  return read_blocking(client, blocking, group, consumer, count, block, streams);
+  return read_blocking(client, blocking, group, consumer, count, block, streams, ack);
 }
 
 asio::awaitable<void> ack_and_delete(seckill::redis::Client& client, std::string_view stream,

@@ -25,11 +25,18 @@ namespace seckill::coordinator::redis {
 /// shared pipelines and, when none had anything, the call sleeps min(`block`, 50 ms) — a poll
 /// costing one round trip per stream and per 50 ms when idle.
 ///
+/// With `ack` asking for replicas, entries are returned only once that many replicas hold them
+/// (WAIT after the read, on the connection that read): a writer that stored an entry the
+/// replicas never received would store an order a failover then forgets and sells again.
+/// Fewer replicas in time: IoError, and the entries stay pending for this consumer (claimed
+/// later, or lost with the master, as their takes were never acknowledged either).
+///
 /// Throws InfraError. `client`, `blocking` and what the spans reference must outlive the call.
 boost::asio::awaitable<seckill::redis::Reply> read_group(
     seckill::redis::Client& client, std::optional<seckill::redis::Connection>& blocking,
     std::string_view group, std::string_view consumer, std::size_t count,
-    std::chrono::milliseconds block, std::span<const std::string> streams);
+    std::chrono::milliseconds block, std::span<const std::string> streams,
+    seckill::redis::AckReplicas ack = {});
 
 /// Acknowledges `ids` of `stream` for `group` and deletes them from the stream, atomically
 /// (ack_entries.lua): what a writer does once their batch is stored. Throws InfraError.
