@@ -40,7 +40,8 @@ class TestServer {
   ~TestServer();
   unsigned short port() const { return server_->local_endpoint().port(); }
   Server& server() { return *server_; }
-  /// stop(), then waits for its callback and for the threads; true if the callback ran.
+  /// stop(), then waits for its callback, stops the contexts and joins the threads; true if the
+  /// callback ran within `timeout`.
   bool stop_and_wait(std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
  private:

@@ -56,6 +56,9 @@ class ServerTest : public ::testing::Test {
         verb::get, "/slow", [](RequestContext&) { return sleep_then_answer(600ms); },
         Access::anyone);
     router_.add(
+        verb::get, "/stuck", [](RequestContext&) { return sleep_then_answer(60s); },
+        Access::anyone);
+    router_.add(
         verb::get, "/page",
         [](RequestContext&) -> asio::awaitable<HandlerResult> {
           Response page(bhttp::status::ok, "<p>hi</p>", "text/html");
@@ -313,9 +316,10 @@ TEST_F(ServerTest, SlowClientIsDropped) {
     }
   }
   auto elapsed = std::chrono::steady_clock::now() - start;
+  // Dropped before the whole request was sent (about 12 s at this pace), never before the
+  // timeout (timers do not fire early).
   EXPECT_TRUE(dropped);
   EXPECT_GE(elapsed, 600ms);
-  EXPECT_LT(elapsed, 2500ms);
   // The server forgets the connection just after closing it, on its own thread: wait for that.
   for (int i = 0; i < 100 && server.server().connection_count() != 0; ++i)
     std::this_thread::sleep_for(10ms);
@@ -329,10 +333,10 @@ TEST_F(ServerTest, IdleKeepAliveConnectionIsClosed) {
   Client client(server.port());
   ASSERT_EQ(client.request("GET", "/healthz")->result_int(), 200U);
   auto start = std::chrono::steady_clock::now();
-  EXPECT_TRUE(client.closed_by_server(3s));
+  // Closed (within a bound far above the 400 ms, for a loaded machine), and never early.
+  EXPECT_TRUE(client.closed_by_server(10s));
   auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_GE(elapsed, 300ms);
-  EXPECT_LT(elapsed, 1500ms);
 }
 
 TEST_F(ServerTest, ConnectionsBeyondTheLimitAreRefused) {
@@ -437,7 +441,9 @@ TEST_F(ServerTest, ForwardedForIsBelievedOnlyFromTrustedProxies) {
 }
 
 TEST_F(ServerTest, GracefulShutdownFinishesInFlightRequests) {
-  TestServer server(router_, fast_limits());
+  ServerLimits limits = fast_limits();
+  limits.shutdown_grace = 60s;  // so that a stop waiting out the grace shows
+  TestServer server(router_, limits);
   const auto port = server.port();
   Client idle(port);
   ASSERT_EQ(idle.request("GET", "/healthz")->result_int(), 200U);
@@ -453,7 +459,8 @@ TEST_F(ServerTest, GracefulShutdownFinishesInFlightRequests) {
   EXPECT_EQ(r->body(), R"({"slept":true})");
   EXPECT_FALSE(r->keep_alive());
   EXPECT_TRUE(stopped.get());
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  // Stopped once the 600 ms request was answered, not at the end of the 60 s grace.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 20s);
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket s(io);
   boost::system::error_code ec;
@@ -466,11 +473,12 @@ TEST_F(ServerTest, ShutdownGraceBoundsAStuckRequest) {
   limits.shutdown_grace = 200ms;
   TestServer server(router_, limits);
   Client busy(server.port());
-  ASSERT_TRUE(busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(busy.send("GET /stuck HTTP/1.1\r\nHost: x\r\n\r\n"));
   std::this_thread::sleep_for(100ms);
   auto start = std::chrono::steady_clock::now();
   EXPECT_TRUE(server.stop_and_wait());
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 1500ms);
+  // The handler would take 60 s: the 200 ms grace cut it (bound far above 200 ms, far below 60 s).
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 20s);
   EXPECT_TRUE(busy.closed_by_server(1s));
 }
 

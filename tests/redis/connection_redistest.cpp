@@ -201,12 +201,13 @@ TEST(Script, EvalLoadsTheScriptAfterScriptFlush) {
 
 awaitable<void> dead_port_fails_fast(unsigned short port) {
   ConnectionOptions options = testing::local_options(port);
-  options.connect_timeout = 2000ms;
+  options.connect_timeout = 60s;
   Connection connection(co_await asio::this_coro::executor, options);
   auto start = Clock::now();
+  // Refused at once: an IoError (not a TimeoutError), far sooner than the 60 s timeout.
   EXPECT_THROW(co_await connection.connect(), IoError);
   EXPECT_THROW(co_await connection.command({"PING"}), IoError);
-  EXPECT_LT(Clock::now() - start, 500ms);
+  EXPECT_LT(Clock::now() - start, 20s);
   EXPECT_FALSE(connection.connected());
   connection.close();
 }
@@ -227,8 +228,10 @@ awaitable<void> silent_server_times_out() {
   auto start = Clock::now();
   EXPECT_THROW(co_await connection.command({"PING"}), TimeoutError);
   auto waited = Clock::now() - start;
+  // Never before the timeout; the upper bound only says it ended (a machine under a sanitizer
+  // may be slow to run the timer, never stuck).
   EXPECT_GE(waited, 290ms);
-  EXPECT_LT(waited, 800ms);
+  EXPECT_LT(waited, 20s);
   connection.close();
 
   // A connect that gets no answer at all (backlog full is hard to arrange; an unroutable
@@ -239,7 +242,8 @@ awaitable<void> silent_server_times_out() {
   Connection selecting(executor, with_db);
   start = Clock::now();
   EXPECT_THROW(co_await selecting.connect(), TimeoutError);
-  EXPECT_LT(Clock::now() - start, 800ms);
+  EXPECT_GE(Clock::now() - start, 290ms);
+  EXPECT_LT(Clock::now() - start, 20s);
   selecting.close();
 }
 
@@ -251,7 +255,7 @@ TEST(Connection, SilentServerTimesOutWithinTheRequestTimeout) {
 // --- blocking commands on a dedicated connection ---
 
 awaitable<void> blpop(Connection* connection, std::string key, Reply* out, bool* done) {
-  *out = co_await connection->command({"BLPOP", key, "5"}, 10s);
+  *out = co_await connection->command({"BLPOP", key, "60"}, 90s);
   *done = true;
 }
 
@@ -265,11 +269,10 @@ awaitable<void> dedicated_blocking(asio::io_context* io, std::string prefix) {
   asio::co_spawn(*io, blpop(&blocking, list, &popped, &done), asio::detached);
   co_await testing::sleep_for(50ms);  // BLPOP is now blocking in Redis
 
-  auto start = Clock::now();
   for (int i = 0; i < 100; ++i)
     co_await client.command({"INCR", prefix + "n"});
-  EXPECT_LT(Clock::now() - start, 500ms) << "the shared connection waited for BLPOP";
-  EXPECT_FALSE(done);
+  // Had the shared connection waited for BLPOP, the INCRs would have ended after it (60 s).
+  EXPECT_FALSE(done) << "the shared connection waited for BLPOP";
 
   co_await client.command({"LPUSH", list, "v"});
   for (int i = 0; i < 100 && !done; ++i)

@@ -88,10 +88,11 @@ awaitable<void> restart_mid_run(unsigned short port) {
   EXPECT_EQ(outcomes.other_error, 0);
   EXPECT_FALSE(connection.connected());
 
-  // While it is down, a request fails fast instead of queueing.
+  // While it is down, a request fails fast instead of queueing until the request timeout (3 s):
+  // with an IoError (a timeout would be TimeoutError), well before it.
   auto start = Clock::now();
   EXPECT_THROW(co_await connection.command({"PING"}), IoError);
-  EXPECT_LT(Clock::now() - start, 50ms);
+  EXPECT_LT(Clock::now() - start, 1500ms);
 
   server = start_redis(port);
   const int ok_at_restart = outcomes.ok;
