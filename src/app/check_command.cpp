@@ -176,7 +176,7 @@ int run_check(const CheckConfig& config) {
                "built yet)\n");
     return 2;
   }
-  auto options = offline_redis_options(config.redis_urls);
+  auto options = offline_redis_options(config.redis_urls, config.redis_sentinel_password);
   if (!options) {
     fmt::print(stderr, "seckill check: {}\n", options.error());
     return 2;

@@ -34,8 +34,16 @@ std::optional<RateLimit> rate_limit(const std::string& flag, const std::string& 
   return *limit;
 }
 
+// A `redis-sentinel://` URL, whose commas separate its sentinels (parsed when used, by
+// redis::parse_redis_url).
+bool is_sentinel_url(std::string_view text) {
+  return text.starts_with("redis-sentinel://");
+}
+
 std::vector<std::string> split_urls(const std::string& text) {
   std::vector<std::string> out;
+  // A sentinel URL's commas separate its sentinels: it stays whole.
+  if (is_sentinel_url(text)) return {text};
   std::stringstream in(text);
   std::string part;
   while (std::getline(in, part, ',')) {
@@ -56,9 +64,11 @@ std::string redacted(const std::string& url) {
 
 void check_redis_urls(const std::vector<std::string>& urls) {
   for (const auto& u : urls) {
-    if (!u.starts_with("redis://") && !u.starts_with("rediss://")) {
+    if (!u.starts_with("redis://") && !u.starts_with("rediss://") && !is_sentinel_url(u)) {
       throw UsageError{
-          fmt::format("--redis: '{}' is not a redis://HOST:PORT[/DB] URL", redacted(u))};
+          fmt::format("--redis: '{}' is not a redis://HOST:PORT[/DB] or "
+                      "redis-sentinel://HOST:PORT[,HOST:PORT...][/DB]#MASTER URL",
+                      redacted(u))};
     }
   }
 }
@@ -111,6 +121,7 @@ void parse_listen(const std::string& text, ServeConfig& cfg, std::string_view fl
 // Shared by the verbs that talk to the backends.
 struct BackendFlags {
   std::string redis;
+  std::string redis_sentinel_password;
   std::string postgres;
   std::string data_dir = "./data";
   std::string log_level;
@@ -119,9 +130,15 @@ struct BackendFlags {
 void add_backend_flags(CLI::App* cmd, BackendFlags& f) {
   cmd->add_option("--redis", f.redis,
                   "redis://[USER:PASSWORD@]HOST:PORT[/DB] (rediss:// for TLS); several "
-                  "comma-separated for a Redis Cluster. "
+                  "comma-separated for a Redis Cluster; "
+                  "redis-sentinel://[USER:PASSWORD@]HOST:PORT[,HOST:PORT...][/DB]#MASTER for a "
+                  "master found through Redis Sentinel (the credentials are the master's). "
                   "None: the embedded coordinator")
       ->envname("SECKILL_REDIS");
+  cmd->add_option("--redis-sentinel-password", f.redis_sentinel_password,
+                  "AUTH sent to the sentinels of a redis-sentinel:// URL (their requirepass) "
+                  "[none]")
+      ->envname("SECKILL_REDIS_SENTINEL_PASSWORD");
   cmd->add_option("--postgres", f.postgres, "libpq connection URI. None: the embedded store")
       ->envname("SECKILL_POSTGRES");
   cmd->add_option("--data", f.data_dir, "where the embedded store keeps its files")
@@ -434,6 +451,7 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       }
       serve.redis_urls = split_urls(serve_backends.redis);
       check_redis_urls(serve.redis_urls);
+      serve.redis_sentinel_password = serve_backends.redis_sentinel_password;
       serve.postgres_url = serve_backends.postgres;
       check_postgres_url(serve.postgres_url);
       serve.data_dir = serve_backends.data_dir;
@@ -478,6 +496,7 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       CheckConfig check;
       check.redis_urls = split_urls(check_backends.redis);
       check_redis_urls(check.redis_urls);
+      check.redis_sentinel_password = check_backends.redis_sentinel_password;
       check.postgres_url = check_backends.postgres;
       check_postgres_url(check.postgres_url);
       check.data_dir = check_backends.data_dir;
@@ -491,6 +510,7 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       if (dead_voucher != 0) dead.voucher = dead_voucher;
       dead.backends.redis_urls = split_urls(dead_backends.redis);
       check_redis_urls(dead.backends.redis_urls);
+      dead.backends.redis_sentinel_password = dead_backends.redis_sentinel_password;
       dead.backends.postgres_url = dead_backends.postgres;
       check_postgres_url(dead.backends.postgres_url);
       dead.backends.data_dir = dead_backends.data_dir;

@@ -26,8 +26,11 @@ inline constexpr std::size_t kMinJwtSecretBytes = 32;
 struct ServeConfig {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
-  /// Empty: the embedded coordinator. Several: a Redis Cluster seed list.
+  /// Empty: the embedded coordinator. Several: a Redis Cluster seed list. A
+  /// `redis-sentinel://` URL is always alone.
   std::vector<std::string> redis_urls;
+  /// --redis-sentinel-password: AUTH to the sentinels of a `redis-sentinel://` URL.
+  std::string redis_sentinel_password;
   /// Empty: the embedded store.
   std::string postgres_url;
   std::string data_dir = "./data";
@@ -89,6 +92,7 @@ struct TokenConfig {
 
 struct CheckConfig {
   std::vector<std::string> redis_urls;
+  std::string redis_sentinel_password;
   std::string postgres_url;
   std::string data_dir = "./data";
   std::string log_level = "warn";

@@ -174,7 +174,8 @@ int run_dead_letters(const DeadLettersConfig& config) {
     fmt::print(stderr, "seckill dead-letters replay: give --postgres\n");
     return 2;
   }
-  auto options = offline_redis_options(config.backends.redis_urls);
+  auto options =
+      offline_redis_options(config.backends.redis_urls, config.backends.redis_sentinel_password);
   if (!options) {
     fmt::print(stderr, "seckill dead-letters: {}\n", options.error());
     return 2;

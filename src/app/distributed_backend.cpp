@@ -35,6 +35,7 @@ redis::ClientOptions redis_options(const ServeConfig& config,
                                    metrics::BackendCalls* calls = nullptr) {
   auto url = redis::parse_redis_url(config.redis_urls.front());
   if (!url) throw std::invalid_argument("--redis: " + url.error());
+  if (url->sentinel()) url->sentinel_password = config.redis_sentinel_password;
   redis::ClientOptions options;
   options.connection.endpoint = *url;
   options.calls = calls;

@@ -9,9 +9,10 @@
 namespace seckill::app {
 
 std::expected<redis::ClientOptions, std::string> offline_redis_options(
-    const std::vector<std::string>& urls) {
+    const std::vector<std::string>& urls, const std::string& sentinel_password) {
   auto url = redis::parse_redis_url(urls.front());
   if (!url) return std::unexpected("--redis: " + url.error());
+  if (url->sentinel()) url->sentinel_password = sentinel_password;
   redis::ClientOptions options;
   options.connection.endpoint = *url;
   options.connection.request_timeout = std::chrono::seconds(10);

@@ -14,10 +14,11 @@
 
 namespace seckill::app {
 
-/// Client options for `--redis` URLs (one server, or a Redis Cluster seed list), with a request
-/// timeout fit for audits (10 s). A message naming `--redis` when the first URL is invalid.
+/// Client options for `--redis` URLs (one server, a Redis Cluster seed list, or one
+/// `redis-sentinel://` URL, whose sentinels get `sentinel_password`), with a request timeout fit
+/// for audits (10 s). A message naming `--redis` when the first URL is invalid.
 std::expected<redis::ClientOptions, std::string> offline_redis_options(
-    const std::vector<std::string>& urls);
+    const std::vector<std::string>& urls, const std::string& sentinel_password);
 
 /// Runs `work` on `io` until it ends and returns its result; the client is closed then (it
 /// reconnects forever otherwise, and io.run() would not return). An exception is printed as

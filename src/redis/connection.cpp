@@ -25,6 +25,7 @@
 #include "redis/detail/open_socket.hpp"
 #include "redis/detail/stream.hpp"
 #include "redis/reply_parser.hpp"
+#include "redis/sentinel_resolver.hpp"
 #include "redis/tls_context.hpp"
 
 namespace seckill::redis {
@@ -93,7 +94,9 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
   Impl(asio::any_io_executor executor, ConnectionOptions options)
       : executor_(std::move(executor)),
         options_(std::move(options)),
-        where_(fmt::format("redis {}:{}", options_.endpoint.host, options_.endpoint.port)),
+        where_(options_.endpoint.sentinel()
+                   ? fmt::format("redis master '{}'", options_.endpoint.sentinel_master)
+                   : fmt::format("redis {}:{}", options_.endpoint.host, options_.endpoint.port)),
         tls_(options_.endpoint.tls && !options_.tls_context ? make_tls_context({})
                                                             : options_.tls_context),
         stream_(executor_),
@@ -218,6 +221,7 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
     sweep_timer_.cancel();
     backoff_timer_.cancel();
     state_signal_.cancel();
+    if (switch_watch_) switch_watch_->close();
     out_.clear();
     fail_all(was_connected ? Failure::kLost : Failure::kIo,
              where_ + (was_connected ? ": connection closed while waiting for reply"
@@ -272,9 +276,16 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
     while (self->state_ != State::kClosed) {
       self->state_ = State::kConnecting;
       try {
-        co_await detail::open_socket(self->stream_, self->options_.endpoint, self->tls_.get(),
+        // Through sentinels: asked again on every (re)connect, so a failover is followed.
+        RedisUrl endpoint = self->options_.endpoint;
+        if (endpoint.sentinel()) {
+          endpoint = co_await resolve_master(std::move(endpoint), self->options_.connect_timeout);
+        }
+        if (self->state_ == State::kClosed) break;
+        co_await detail::open_socket(self->stream_, endpoint, self->tls_.get(),
                                      self->options_.connect_timeout);
         if (self->state_ == State::kClosed) break;
+        if (endpoint.sentinel()) self->follow_switches(endpoint);
         ++self->attempts_;
         failures = 0;
         self->parser_.reset();
@@ -307,6 +318,28 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
     }
   }
 
+  // Through sentinels: a failover makes the old master a replica only once the sentinels
+  // reconfigure it, seconds later, and it takes writes meanwhile. So the session ends as soon as
+  // the sentinel that named the master announces a new one (+switch-master on its pub/sub).
+  void follow_switches(const RedisUrl& endpoint) {
+    const std::string address = endpoint.host + ":" + std::to_string(endpoint.port);
+    if (address != master_address_) {
+      master_address_ = address;
+      spdlog::info("{}: connected to {}", where_, master_address_);
+    }
+    const SentinelAddress& sentinel = endpoint.sentinels.front();  // the one that answered
+    if (switch_watch_ && watched_ == sentinel) return;
+    watched_ = sentinel;
+    switch_watch_ = watch_master_switches(
+        executor_, endpoint, options_, [weak = weak_from_this()](std::string_view message) {
+          auto self = weak.lock();
+          if (!self) return;
+          spdlog::warn("{}: the sentinels switched masters ({})", self->where_, message);
+          self->drop(self->generation_, Failure::kIo,
+                     self->where_ + ": the sentinels switched masters");
+        });
+  }
+
   std::chrono::milliseconds backoff(unsigned failures) const {
     auto delay = options_.reconnect_min;
     for (unsigned i = 1; i < failures && delay < options_.reconnect_max; ++i)
@@ -333,8 +366,14 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
           if (head_ == nullptr) {
             throw ProtocolError(where_ + ": reply without a request: " + reply->to_debug_string());
           }
-          if (reply->is_error()) [[unlikely]]
+          bool demoted = false;
+          if (reply->is_error()) [[unlikely]] {
             note_error_reply(reply->error_message());
+            // A master found through sentinels that became a replica (a failover): this session
+            // ends, and the next one asks the sentinels where the master is now.
+            demoted =
+                options_.endpoint.sentinel() && reply->error_message().starts_with("READONLY");
+          }
           Request* r = pop();
           r->reply = std::move(*reply);
           Resume resume = std::move(*r->resume);
@@ -343,6 +382,11 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
           // and the caller's next command lands in the output buffer before the writer runs.
           asio::dispatch(std::move(resume));
           if (generation != generation_) co_return;
+          if (demoted) {
+            drop(generation, Failure::kIo,
+                 where_ + ": the server is a replica now (READONLY): asking the sentinels again");
+            co_return;
+          }
         }
       } catch (const ProtocolError& e) {
         drop(generation, Failure::kProtocol, e.what());
@@ -429,6 +473,9 @@ class Connection::Impl : public std::enable_shared_from_this<Connection::Impl> {
   std::uint64_t auth_logged_generation_ = ~std::uint64_t{0};
   Failure last_failure_ = Failure::kIo;
   std::string last_error_;
+  std::string master_address_;              // through sentinels: the master's host:port, once known
+  std::optional<Subscriber> switch_watch_;  // through sentinels: +switch-master of `watched_`
+  SentinelAddress watched_;
 };
 
 Connection::Connection(asio::any_io_executor executor, ConnectionOptions options)

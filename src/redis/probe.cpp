@@ -20,8 +20,8 @@ asio::awaitable<void> ping(Connection* connection) {
   Reply reply = co_await connection->command({"PING"});
   if (reply.is_error()) {
     const auto& endpoint = connection->options().endpoint;
-    std::string message = fmt::format("redis {}:{}: PING refused: {}", endpoint.host, endpoint.port,
-                                      reply.error_message());
+    std::string message =
+        fmt::format("{}: PING refused: {}", to_string(endpoint), reply.error_message());
     if (reply.error_message().starts_with("NOAUTH")) throw AuthError(message);
     throw ReplyError(message);
   }

@@ -11,6 +11,8 @@ namespace {
 
 constexpr std::string_view kScheme = "redis://";
 constexpr std::string_view kTlsScheme = "rediss://";
+constexpr std::string_view kSentinelScheme = "redis-sentinel://";
+constexpr std::uint16_t kSentinelPort = 26379;
 
 template <typename T>
 bool parse_number(std::string_view s, T& out) {
@@ -71,6 +73,45 @@ std::string redact_one(std::string_view text) {
   return out;
 }
 
+// `HOST[:PORT]` or `[IPV6][:PORT]` into `host_out` and `port_out` (left as it is without a
+// port); what is wrong otherwise.
+std::optional<std::string> parse_host_port(std::string_view authority, std::string& host_out,
+                                           std::uint16_t& port_out) {
+  std::string_view port;
+  if (authority.starts_with('[')) {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return std::string("unterminated '[' in host");
+    host_out = std::string(authority.substr(1, close - 1));
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return std::string("expected ':' after ']'");
+      port = after.substr(1);
+      if (port.empty()) return std::string("empty port");
+    }
+    if (host_out.empty()) return std::string("empty host");
+  } else {
+    auto colon = authority.find(':');
+    std::string_view host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) {
+      port = authority.substr(colon + 1);
+      if (port.empty()) return std::string("empty port");
+    }
+    if (host.empty()) return std::string("empty host");
+    for (char c : host) {
+      if (!valid_host_char(c)) return std::string("invalid character in host");
+    }
+    host_out = std::string(host);
+  }
+  if (!port.empty()) {
+    unsigned value = 0;
+    if (!parse_number(port, value) || value == 0 || value > 65535) {
+      return std::string("port must be a number in 1..65535");
+    }
+    port_out = static_cast<std::uint16_t>(value);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string redact_url(std::string_view text) {
@@ -97,8 +138,12 @@ std::expected<RedisUrl, std::string> parse_redis_url(std::string_view text) {
   } else if (text.starts_with(kTlsScheme)) {
     rest = text.substr(kTlsScheme.size());
     url.tls = true;
+  } else if (text.starts_with(kSentinelScheme)) {
+    rest = text.substr(kSentinelScheme.size());
   } else {
-    return fail("expected redis://[USER:PASSWORD@]HOST:PORT[/DB] or rediss://...");
+    return fail(
+        "expected redis://[USER:PASSWORD@]HOST:PORT[/DB], rediss://... or "
+        "redis-sentinel://HOST:PORT[,HOST:PORT...][/DB]#MASTER");
   }
   // The last '@' ends the credentials, so an unescaped '@', '/', '?' or '#' in a password works.
   if (auto at = rest.rfind('@'); at != std::string_view::npos) {
@@ -115,6 +160,16 @@ std::expected<RedisUrl, std::string> parse_redis_url(std::string_view text) {
     url.user = std::move(*user);
     url.password = std::move(*password);
   }
+  if (text.starts_with(kSentinelScheme)) {
+    auto hash = rest.find('#');
+    if (hash == std::string_view::npos) return fail("expected #MASTER after the sentinels");
+    url.sentinel_master = std::string(rest.substr(hash + 1));
+    rest = rest.substr(0, hash);
+    if (url.sentinel_master.empty()) return fail("empty master name after '#'");
+    if (url.sentinel_master.find_first_of("#?/@ ") != std::string::npos)
+      return fail("invalid character in the master name");
+    url.port = 0;
+  }
   if (rest.find_first_of("?#") != std::string_view::npos)
     return fail("query parts are not supported");
 
@@ -125,37 +180,21 @@ std::expected<RedisUrl, std::string> parse_redis_url(std::string_view text) {
     path = rest.substr(slash + 1);
   }
 
-  std::string_view port;
-  if (authority.starts_with('[')) {
-    auto close = authority.find(']');
-    if (close == std::string_view::npos) return fail("unterminated '[' in host");
-    url.host = std::string(authority.substr(1, close - 1));
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return fail("expected ':' after ']'");
-      port = after.substr(1);
-      if (port.empty()) return fail("empty port");
+  if (url.sentinel()) {
+    std::size_t start = 0;
+    while (true) {
+      auto comma = authority.find(',', start);
+      SentinelAddress sentinel{.host = "", .port = kSentinelPort};
+      if (auto why = parse_host_port(authority.substr(start, comma - start), sentinel.host,
+                                     sentinel.port)) {
+        return fail(*why);
+      }
+      url.sentinels.push_back(std::move(sentinel));
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
     }
-    if (url.host.empty()) return fail("empty host");
-  } else {
-    auto colon = authority.find(':');
-    std::string_view host = authority.substr(0, colon);
-    if (colon != std::string_view::npos) {
-      port = authority.substr(colon + 1);
-      if (port.empty()) return fail("empty port");
-    }
-    if (host.empty()) return fail("empty host");
-    for (char c : host) {
-      if (!valid_host_char(c)) return fail("invalid character in host");
-    }
-    url.host = std::string(host);
-  }
-  if (!port.empty()) {
-    unsigned value = 0;
-    if (!parse_number(port, value) || value == 0 || value > 65535) {
-      return fail("port must be a number in 1..65535");
-    }
-    url.port = static_cast<std::uint16_t>(value);
+  } else if (auto why = parse_host_port(authority, url.host, url.port)) {
+    return fail(*why);
   }
   if (!path.empty()) {
     int db = 0;
@@ -165,8 +204,20 @@ std::expected<RedisUrl, std::string> parse_redis_url(std::string_view text) {
   return url;
 }
 
+bool is_sentinel_url(std::string_view text) {
+  while (!text.empty() && text.front() == ' ')
+    text.remove_prefix(1);
+  return text.starts_with(kSentinelScheme);
+}
+
 std::expected<std::vector<RedisUrl>, std::string> parse_redis_urls(std::string_view text) {
   std::vector<RedisUrl> urls;
+  if (is_sentinel_url(text)) {
+    auto url = parse_redis_url(text);
+    if (!url) return std::unexpected(url.error());
+    urls.push_back(std::move(*url));
+    return urls;
+  }
   std::size_t start = 0;
   while (true) {
     auto comma = text.find(',', start);
@@ -185,9 +236,19 @@ std::expected<std::vector<RedisUrl>, std::string> parse_redis_urls(std::string_v
 }
 
 std::string to_string(const RedisUrl& url) {
-  bool v6 = url.host.find(':') != std::string::npos;
   std::string credentials;
   if (url.has_credentials()) credentials = url.user + ":***@";
+  if (url.sentinel()) {
+    std::string sentinels;
+    for (const auto& s : url.sentinels) {
+      if (!sentinels.empty()) sentinels += ',';
+      const bool v6 = s.host.find(':') != std::string::npos;
+      sentinels += fmt::format("{}{}{}:{}", v6 ? "[" : "", s.host, v6 ? "]" : "", s.port);
+    }
+    return fmt::format("{}{}{}/{}#{}", kSentinelScheme, credentials, sentinels, url.db,
+                       url.sentinel_master);
+  }
+  bool v6 = url.host.find(':') != std::string::npos;
   return fmt::format("{}{}{}{}{}:{}/{}", url.tls ? kTlsScheme : kScheme, credentials, v6 ? "[" : "",
                      url.host, v6 ? "]" : "", url.port, url.db);
 }

@@ -20,6 +20,7 @@
 #include "redis/detail/open_socket.hpp"
 #include "redis/detail/stream.hpp"
 #include "redis/reply_parser.hpp"
+#include "redis/sentinel_resolver.hpp"
 #include "redis/tls_context.hpp"
 
 namespace seckill::redis {
@@ -89,6 +90,7 @@ class Subscriber::Impl : public std::enable_shared_from_this<Subscriber::Impl> {
 
   void close() {
     if (state_ == State::kClosed) return;
+    if (switch_watch_) switch_watch_->close();
     state_ = State::kClosed;
     connected_flag_.store(false, std::memory_order_relaxed);
     ready_ = false;
@@ -115,9 +117,16 @@ class Subscriber::Impl : public std::enable_shared_from_this<Subscriber::Impl> {
     while (self->state_ != State::kClosed) {
       self->state_ = State::kConnecting;
       try {
-        co_await detail::open_socket(self->stream_, self->options_.endpoint, self->tls_.get(),
+        // Through sentinels: asked again on every (re)connect, so a failover is followed.
+        RedisUrl endpoint = self->options_.endpoint;
+        if (endpoint.sentinel()) {
+          endpoint = co_await resolve_master(std::move(endpoint), self->options_.connect_timeout);
+        }
+        if (self->state_ == State::kClosed) break;
+        co_await detail::open_socket(self->stream_, endpoint, self->tls_.get(),
                                      self->options_.connect_timeout);
         if (self->state_ == State::kClosed) break;
+        if (endpoint.sentinel()) self->follow_switches(endpoint);
         failures = 0;
         self->parser_.reset();
         self->out_.clear();
@@ -159,6 +168,22 @@ class Subscriber::Impl : public std::enable_shared_from_this<Subscriber::Impl> {
       self->backoff_timer_.expires_after(std::min(delay, self->options_.reconnect_max));
       co_await self->backoff_timer_.async_wait(asio::as_tuple(use_awaitable));
     }
+  }
+
+  // Through sentinels: resubscribes on the new master as soon as the sentinel that named the
+  // old one announces the switch (the old one keeps its subscribers until it is demoted).
+  void follow_switches(const RedisUrl& endpoint) {
+    const SentinelAddress& sentinel = endpoint.sentinels.front();
+    if (switch_watch_ && watched_ == sentinel) return;
+    watched_ = sentinel;
+    switch_watch_.reset();
+    switch_watch_ = std::make_unique<Subscriber>(watch_master_switches(
+        executor_, endpoint, options_, [weak = weak_from_this()](std::string_view message) {
+          auto self = weak.lock();
+          if (!self || self->state_ != State::kConnected) return;
+          spdlog::warn("redis subscriber: the sentinels switched masters ({})", message);
+          self->stream_.close();  // the read loop ends, and the next session asks again
+        }));
   }
 
   awaitable<void> read_loop() {
@@ -245,6 +270,8 @@ class Subscriber::Impl : public std::enable_shared_from_this<Subscriber::Impl> {
   std::string last_error_;
   bool last_timeout_ = false;
   bool last_auth_ = false;
+  std::unique_ptr<Subscriber> switch_watch_;  // through sentinels: +switch-master of `watched_`
+  SentinelAddress watched_;
 };
 
 Subscriber::Subscriber(asio::any_io_executor executor, ConnectionOptions options,

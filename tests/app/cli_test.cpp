@@ -333,3 +333,27 @@ TEST(Cli, TokenMaxTtlDefaultsToADayAndIsReadFromFlagOrEnvironment) {
     EXPECT_NE(exit_text(r).find("--token-max-ttl"), std::string::npos) << exit_text(r);
   }
 }
+
+// Issue #16: a sentinel URL's commas separate its sentinels, so it is one URL, on every verb that
+// takes --redis; the sentinels' own password comes from its flag (or environment).
+TEST(Cli, ASentinelUrlIsNotSplit) {
+  const std::string url = "redis-sentinel://:pw@127.0.0.1:26379,127.0.0.1:26380#seckill";
+  auto cfg = serve_of(parse({"serve", "--redis", url.c_str(), "--redis-sentinel-password", "spw"}));
+  EXPECT_EQ(cfg.redis_urls, std::vector<std::string>{url});
+  EXPECT_EQ(cfg.redis_sentinel_password, "spw");
+
+  auto checked = parse({"check", "--redis", url.c_str(), "--redis-sentinel-password", "spw"});
+  ASSERT_TRUE(std::holds_alternative<Command>(checked)) << exit_text(checked);
+  const auto& check = std::get<CheckConfig>(std::get<Command>(checked));
+  EXPECT_EQ(check.redis_urls, std::vector<std::string>{url});
+  EXPECT_EQ(check.redis_sentinel_password, "spw");
+
+  auto listed = parse({"dead-letters", "list", "--redis", url.c_str()});
+  ASSERT_TRUE(std::holds_alternative<Command>(listed)) << exit_text(listed);
+  EXPECT_EQ(std::get<DeadLettersConfig>(std::get<Command>(listed)).backends.redis_urls,
+            std::vector<std::string>{url});
+
+  auto wrong = parse({"serve", "--redis", "redis-sentinl://:hunter2@h:1#m"});
+  EXPECT_EQ(exit_code(wrong), 2);
+  EXPECT_EQ(exit_text(wrong).find("hunter2"), std::string::npos) << exit_text(wrong);
+}

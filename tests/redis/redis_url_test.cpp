@@ -98,5 +98,52 @@ TEST(RedisUrl, FormatsBack) {
   EXPECT_EQ(to_string(tls), "rediss://h:1/0");
 }
 
+TEST(RedisUrl, ParsesASentinelUrl) {
+  RedisUrl expected;
+  expected.host.clear();
+  expected.port = 0;
+  expected.sentinel_master = "mymaster";
+  expected.sentinels = {{"10.0.0.1", 26379}, {"s2.local", 5000}, {"::1", 26380}};
+  auto url = parse_redis_url("redis-sentinel://10.0.0.1,s2.local:5000,[::1]:26380#mymaster");
+  ASSERT_TRUE(url.has_value()) << url.error();
+  EXPECT_EQ(*url, expected);
+  EXPECT_TRUE(url->sentinel());
+  EXPECT_FALSE(parse_redis_url("redis://h:1").value().sentinel());
+
+  // The credentials and DB are the master's; '#' and '@' in the password work as elsewhere.
+  expected.user = "app";
+  expected.password = "p#w@d";
+  expected.db = 3;
+  url = parse_redis_url("redis-sentinel://app:p#w@d@10.0.0.1,s2.local:5000,[::1]:26380/3#mymaster");
+  ASSERT_TRUE(url.has_value()) << url.error();
+  EXPECT_EQ(*url, expected);
+
+  // Its commas separate sentinels, not cluster seeds.
+  EXPECT_TRUE(is_sentinel_url("redis-sentinel://a:1,b:2#m"));
+  EXPECT_FALSE(is_sentinel_url("redis://a:1,redis://b:2"));
+  auto list = parse_redis_urls("redis-sentinel://a:1,b:2#m").value();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].sentinels.size(), 2u);
+}
+
+TEST(RedisUrl, RefusesMalformedSentinelUrls) {
+  for (auto bad : {"redis-sentinel://", "redis-sentinel://h:1", "redis-sentinel://h:1#",
+                   "redis-sentinel://#m", "redis-sentinel://h:1,#m", "redis-sentinel://h:0#m",
+                   "redis-sentinel://h:x#m", "redis-sentinel://h:1/x#m", "redis-sentinel://h:1?a#m",
+                   "redis-sentinel://h:1#m/x", "redis-sentinel://:Hunter2@h:1"}) {
+    auto parsed = parse_redis_url(bad);
+    ASSERT_FALSE(parsed.has_value()) << bad;
+    EXPECT_NE(parsed.error().find("invalid Redis URL"), std::string::npos) << parsed.error();
+    EXPECT_EQ(parsed.error().find("Hunter2"), std::string::npos) << parsed.error();
+  }
+}
+
+TEST(RedisUrl, FormatsASentinelUrlWithoutThePassword) {
+  auto url = parse_redis_url("redis-sentinel://app:Hunter2@a:1,[::1]:2/4#m").value();
+  url.sentinel_password = "Hunter3";
+  EXPECT_EQ(to_string(url), "redis-sentinel://app:***@a:1,[::1]:2/4#m");
+  EXPECT_EQ(redact_url("redis-sentinel://:Hunter2@a:1,b:2#m"), "redis-sentinel://:***@a:1,b:2#m");
+}
+
 }  // namespace
 }  // namespace seckill::redis

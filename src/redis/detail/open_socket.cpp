@@ -126,6 +126,11 @@ asio::awaitable<void> open_socket(Stream& stream, const RedisUrl& endpoint, asio
     append_command(request, select);
     steps.push_back("SELECT");
   }
+  if (endpoint.sentinel()) {
+    const std::array<std::string_view, 1> role{"ROLE"};
+    append_command(request, role);
+    steps.push_back("ROLE");
+  }
   if (steps.empty()) co_return;
 
   auto [wec, wn] =
@@ -147,6 +152,18 @@ asio::awaitable<void> open_socket(Stream& stream, const RedisUrl& endpoint, asio
   if (!ec && watch->fired) ec = asio::error::operation_aborted;
   if (ec) fail(steps.front(), ec);
   for (std::size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i] == "ROLE" && !replies[i].is_error()) {
+      // ROLE: ["master", offset, replicas], ["slave", host, port, state, offset], ...
+      const Reply& reply = replies[i];
+      std::string_view role = "?";
+      if (reply.is_array() && !reply.elements().empty() && reply.elements()[0].is_string()) {
+        role = reply.elements()[0].as_string();
+      }
+      if (role == "master") continue;
+      socket.close(ignored);
+      throw IoError(fmt::format("{}: named master of '{}' by a sentinel, but its role is '{}'",
+                                where, endpoint.sentinel_master, role));
+    }
     if (!replies[i].is_error()) continue;
     socket.close(ignored);
     const std::string_view message = replies[i].error_message();
@@ -155,7 +172,8 @@ asio::awaitable<void> open_socket(Stream& stream, const RedisUrl& endpoint, asio
     if (steps[i] == "AUTH" || message.starts_with("NOAUTH") || message.starts_with("WRONGPASS")) {
       throw AuthError(fmt::format("{}: {} refused: {}", where, steps[i], message));
     }
-    throw ReplyError(fmt::format("{}: SELECT {}: {}", where, db, message));
+    throw ReplyError(
+        fmt::format("{}: {}: {}", where, steps[i] == "ROLE" ? "ROLE" : "SELECT " + db, message));
   }
 }
 
