@@ -5,21 +5,27 @@
 //
 // Oracle: nothing crashes (ASan, UBSan), every request gets an answer, and no answer is a 5xx:
 // a 500 means an exception escaped a handler (a bug), and nothing here can be "unavailable".
-// Every error body is the contract's {"error":{"code","message"}}.
+// Every error body is the contract's {"error":{"code","message"}}. As in the session, the head
+// is checked (http/request_head.hpp) before routing: a refused head gets its 400, and a request
+// that reaches the router carries no Transfer-Encoding but `chunked` alone, in one field line,
+// on HTTP/1.1, without Content-Length (the TE seeds hold the variants that must not).
 //
 // The seeds carry bearer tokens signed with kFuzzSecret that expire in 2100, so mutations reach
 // the handlers behind authentication.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/json/parse.hpp>
 
@@ -28,8 +34,10 @@
 #include "coordinator/embedded/embedded_id_source.hpp"
 #include "coordinator/embedded/embedded_reminder_gate.hpp"
 #include "coordinator/embedded/embedded_stock_gate.hpp"
+#include "http/error_response.hpp"
 #include "http/health.hpp"
 #include "http/limits.hpp"
+#include "http/request_head.hpp"
 #include "http/router.hpp"
 #include "remind/reminder_service.hpp"
 #include "sale/sale_service.hpp"
@@ -123,6 +131,24 @@ void check_answer(const http::Response& response) {
   }
 }
 
+/// The framing a routed request may have, checked independently of check_request_head.
+bool framing_accepted(const http::Request& request) {
+  int te_lines = 0;
+  std::string_view te;
+  for (const auto& field : request) {
+    if (field.name() != bhttp::field::transfer_encoding) continue;
+    ++te_lines;
+    te = std::string_view(field.value().data(), field.value().size());
+  }
+  if (te_lines == 0) return true;
+  while (!te.empty() && (te.front() == ' ' || te.front() == '\t'))
+    te.remove_prefix(1);
+  while (!te.empty() && (te.back() == ' ' || te.back() == '\t'))
+    te.remove_suffix(1);
+  return te_lines == 1 && boost::beast::iequals(te, "chunked") && request.version() >= 11 &&
+         request.find(bhttp::field::content_length) == request.end();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -141,6 +167,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;  // the session answers 431 before routing
   }
   http::Request request = parser.release();
+  if (auto refused = http::check_request_head(request)) {
+    const http::Response answer = http::error_response(*refused);
+    if (answer.status() != bhttp::status::bad_request) std::abort();
+    check_answer(answer);
+    return 0;
+  }
+  if (!framing_accepted(request)) {
+    std::fprintf(stderr, "request_fuzz: a Transfer-Encoding the server must refuse was routed\n");
+    std::abort();
+  }
   std::optional<http::Response> response;
   asio::co_spawn(w.io, route(&request, &response), [](const std::exception_ptr& e) {
     if (e) std::abort();  // Router::handle never throws

@@ -46,89 +46,6 @@ namespace {
 constexpr int kQueueItems = 100;
 constexpr std::uint64_t kMinIntervalMs = 1000;
 constexpr std::uint64_t kMaxIntervalMs = 10'000;
-/// Retry-After of a refusal over the stream caps: a dashboard reconnects in a few seconds anyway.
-constexpr long long kStreamCapRetryS = 5;
-
-std::string address_key(const boost::asio::ip::address& client) {
-  if (client.is_v6() && client.to_v6().is_v4_mapped()) {
-    return asio::ip::make_address_v4(asio::ip::v4_mapped, client.to_v6()).to_string();
-  }
-  return client.to_string();
-}
-
-/// How many event streams each user and each client address holds open on this instance.
-/// Shared by the I/O threads, hence the mutex (taken once when a stream opens and once when it
-/// ends, never while a stream runs).
-class StreamCaps : public std::enable_shared_from_this<StreamCaps> {
- public:
-  explicit StreamCaps(EventStreamLimits limits) : limits_(limits) {}
-
-  /// One open stream; the count goes down when the last copy of the slot is gone.
-  class Slot {
-   public:
-    Slot(std::shared_ptr<StreamCaps> caps, std::uint64_t user, std::string address)
-        : caps_(std::move(caps)), user_(user), address_(std::move(address)) {}
-    Slot(const Slot&) = delete;
-    Slot& operator=(const Slot&) = delete;
-    ~Slot() { caps_->release(user_, address_); }
-
-   private:
-    std::shared_ptr<StreamCaps> caps_;
-    std::uint64_t user_;
-    std::string address_;
-  };
-
-  /// A slot for `user` from `client` (unspecified: counted per user only), or 429
-  /// `rate_limited` when either already holds its cap.
-  std::expected<std::shared_ptr<Slot>, Failure> open(std::uint64_t user,
-                                                     const boost::asio::ip::address& client) {
-    std::string address = client.is_unspecified() ? std::string() : address_key(client);
-    {
-      std::lock_guard lock(mutex_);
-      auto& by_user = per_user_[user];
-      if (by_user >= limits_.per_user) {
-        if (by_user == 0) per_user_.erase(user);
-        return std::unexpected(refusal("this user", limits_.per_user));
-      }
-      if (!address.empty()) {
-        auto& by_address = per_address_[address];
-        if (by_address >= limits_.per_address) {
-          if (by_address == 0) per_address_.erase(address);
-          if (by_user == 0) per_user_.erase(user);
-          return std::unexpected(refusal("this address", limits_.per_address));
-        }
-        ++by_address;
-      }
-      ++by_user;
-    }
-    return std::make_shared<Slot>(shared_from_this(), user, std::move(address));
-  }
-
- private:
-  static Failure refusal(const char* who, std::size_t cap) {
-    return Failure{ErrorCode::rate_limited,
-                   fmt::format("too many event streams open for {} (at most {} at once); close "
-                               "one or retry in {} s",
-                               who, cap, kStreamCapRetryS),
-                   kStreamCapRetryS};
-  }
-
-  void release(std::uint64_t user, const std::string& address) {
-    std::lock_guard lock(mutex_);
-    if (auto it = per_user_.find(user); it != per_user_.end() && --it->second == 0) {
-      per_user_.erase(it);
-    }
-    if (address.empty()) return;
-    if (auto it = per_address_.find(address); it != per_address_.end() && --it->second == 0) {
-      per_address_.erase(it);
-    }
-  }
-
-  const EventStreamLimits limits_;
-  std::mutex mutex_;
-  std::unordered_map<std::uint64_t, std::size_t> per_user_;
-  std::unordered_map<std::string, std::size_t> per_address_;
-};
 
 struct Feed {
   sale::SaleService* sale;
@@ -141,7 +58,7 @@ struct Feed {
   std::string token;
   std::chrono::system_clock::time_point expires_at;
   std::string request_id;  // for the log, with a backend's failure
-  std::shared_ptr<StreamCaps::Slot> slot;
+  std::shared_ptr<EventStreamCaps::Slot> slot;
 };
 
 std::optional<std::uint64_t> parse_u64(std::string_view text) {
@@ -313,7 +230,7 @@ struct EventsRoute {
   const auth::TokenVerifier* verifier;
   sale::SaleService* sale;
   remind::ReminderService* reminders;
-  std::shared_ptr<StreamCaps> caps;
+  std::shared_ptr<EventStreamCaps> caps;
 };
 
 /// The admission every route with a token goes through (see http::Router::handle), in the same
@@ -387,7 +304,8 @@ void add_events_route(http::Router& router, const auth::TokenVerifier& verifier,
                       EventStreamLimits limits) {
   // Access::anyone for the router: the handler authenticates itself and runs the router's
   // admission, because the token may come as a query parameter here.
-  EventsRoute route{&router, &verifier, &sale, &reminders, std::make_shared<StreamCaps>(limits)};
+  EventsRoute route{&router, &verifier, &sale, &reminders,
+                    std::make_shared<EventStreamCaps>(limits)};
   router.add(
       verb::get, "/api/v1/events", [route](RequestContext& ctx) { return open_events(route, ctx); },
       http::Access::anyone);

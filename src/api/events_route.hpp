@@ -30,18 +30,13 @@
 
 #include <cstddef>
 
+#include "api/event_stream_caps.hpp"
 #include "auth/token_verifier.hpp"
 #include "http/router.hpp"
 #include "remind/reminder_service.hpp"
 #include "sale/sale_service.hpp"
 
 namespace seckill::api {
-
-/// Event streams open at once on one instance (constants, no flags yet).
-struct EventStreamLimits {
-  std::size_t per_user = 4;
-  std::size_t per_address = 32;
-};
 
 /// `verifier`, `sale` and `reminders` must outlive the router. The router's admission is read
 /// at each request, so set_admission() may come after this.

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/infra_error.hpp"
+#include "http/client_key.hpp"
 
 namespace seckill::api {
 
@@ -18,14 +19,6 @@ std::int64_t steady_ms() {
       .count();
 }
 
-std::string address_key(const boost::asio::ip::address& client) {
-  if (client.is_v6() && client.to_v6().is_v4_mapped()) {
-    return "ip:" +
-           boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, client.to_v6()).to_string();
-  }
-  return "ip:" + client.to_string();
-}
-
 }  // namespace
 
 RateLimitAdmission::RateLimitAdmission(ratelimit::RateLimiter& limiter, RateLimits limits)
@@ -34,7 +27,7 @@ RateLimitAdmission::RateLimitAdmission(ratelimit::RateLimiter& limiter, RateLimi
 boost::asio::awaitable<std::optional<Failure>> RateLimitAdmission::before_authentication(
     boost::asio::ip::address client) {
   if (!limits_.per_address || client.is_unspecified()) co_return std::nullopt;
-  std::string key = address_key(client);
+  std::string key = "ip:" + http::ClientKey::of(client).to_string();
   co_return co_await take(std::move(key), *limits_.per_address, "this address");
 }
 

@@ -2,7 +2,8 @@
 // Rate limiting of the API: which buckets a request takes from, and what a refusal looks like.
 //
 //   per client address: before the token is checked, on every route that needs a token (so a
-//     flood of bad tokens is limited too); bucket "ip:ADDRESS" (IPv4-mapped IPv6 as IPv4);
+//     flood of bad tokens is limited too); bucket "ip:KEY", KEY being http::ClientKey's text:
+//     the IPv4 address (IPv4-mapped IPv6 as IPv4), or the IPv6 /64 prefix (`2001:db8::/64`);
 //   per user: after the token is accepted; bucket "user:ID".
 // Health and metrics routes (no token) are never limited: load balancers poll them.
 // A refusal is 429 `rate_limited` with `retry_after_s` and a `Retry-After` header (whole

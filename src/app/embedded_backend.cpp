@@ -33,7 +33,8 @@ EmbeddedBackend::EmbeddedBackend(const ServeConfig& config, IoThreads& threads)
                      remind::ReminderWindows{config.reminder_window, config.reminder_user_window}),
       reminders_(
           strategies_.reminder_gate(reminder_gate_), reminder_records_, ids_,
-          [] { return std::chrono::system_clock::now(); }, config.reminder_sla) {
+          [] { return std::chrono::system_clock::now(); }, config.reminder_sla),
+      revocations_(db_) {
   auto views = store_.store_views_now();
   gate_.restore(views);
   // Only records this recent can still be open or hold a user's window.
@@ -41,8 +42,10 @@ EmbeddedBackend::EmbeddedBackend(const ServeConfig& config, IoThreads& threads)
       std::chrono::system_clock::now() - config.reminder_window - config.reminder_user_window;
   auto records = reminder_records_.records_since_now(since);
   reminder_gate_.restore(records);
-  spdlog::info("embedded store {}/seckill.db: {} vouchers, {} recent reminder records restored",
-               config.data_dir, views.size(), records.size());
+  spdlog::info(
+      "embedded store {}/seckill.db: {} vouchers, {} recent reminder records, {} revocations "
+      "restored",
+      config.data_dir, views.size(), records.size(), revocations_.local().size());
 }
 
 EmbeddedBackend::~EmbeddedBackend() {

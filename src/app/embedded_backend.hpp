@@ -12,13 +12,13 @@
 #include "app/io_threads.hpp"
 #include "coordinator/embedded/embedded_id_source.hpp"
 #include "coordinator/embedded/embedded_reminder_gate.hpp"
-#include "coordinator/embedded/embedded_revocations.hpp"
 #include "coordinator/embedded/embedded_stock_gate.hpp"
 #include "coordinator/embedded/in_process_rate_limiter.hpp"
 #include "remind/reminder_service.hpp"
 #include "sale/sale_service.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 #include "store/sqlite/sqlite_reminder_records.hpp"
+#include "store/sqlite/sqlite_revocations.hpp"
 #include "store/sqlite/sqlite_sale_store.hpp"
 
 namespace seckill::app {
@@ -55,8 +55,8 @@ class EmbeddedBackend final : public Backend {
   coordinator::embedded::EmbeddedReminderGate reminder_gate_;
   remind::ReminderService reminders_;
   coordinator::embedded::InProcessRateLimiter rate_limiter_;
-  /// In memory only (embedded_revocations.hpp).
-  coordinator::embedded::EmbeddedRevocations revocations_;
+  /// Kept in the store, checked in memory (sqlite_revocations.hpp).
+  store::sqlite::SqliteRevocations revocations_;
 };
 
 }  // namespace seckill::app

@@ -2,7 +2,7 @@
 // The tokens no longer accepted before their `exp`: by token id (`jti`), or every token of a
 // user issued before a time. Held in memory and read on every authenticated request; filled by
 // whoever shares revocations between instances (coordinator/redis/redis_revocations.hpp) or
-// keeps them in this process (coordinator/embedded/embedded_revocations.hpp).
+// keeps them in the embedded store (store/sqlite/sqlite_revocations.hpp).
 
 #include <atomic>
 #include <cstddef>

@@ -1,5 +1,7 @@
 #include "http/address_connections.hpp"
 
+#include "http/client_key.hpp"
+
 namespace seckill::http::detail {
 
 std::size_t AddressConnections::KeyHash::operator()(const Key& key) const noexcept {
@@ -14,11 +16,7 @@ std::size_t AddressConnections::KeyHash::operator()(const Key& key) const noexce
 }
 
 AddressConnections::Key AddressConnections::key_of(const boost::asio::ip::address& address) {
-  if (address.is_v4()) {
-    return boost::asio::ip::make_address_v6(boost::asio::ip::v4_mapped, address.to_v4()).to_bytes();
-  }
-  if (address.is_v6()) return address.to_v6().to_bytes();
-  return Key{};
+  return ClientKey::of(address).bytes();
 }
 
 AddressConnections::Shard& AddressConnections::shard_of(const Key& key) {

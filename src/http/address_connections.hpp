@@ -11,21 +11,21 @@
 
 namespace seckill::http::detail {
 
-/// How many connections each peer address holds open, to cap them
-/// (ServerLimits::max_connections_per_address).
+/// How many connections each peer holds open, to cap them
+/// (ServerLimits::max_connections_per_address), counted per ClientKey (client_key.hpp): an IPv4
+/// address, or an IPv6 /64 prefix.
 ///
 /// One table for the whole server, not one per I/O thread: the kernel spreads one address's
 /// connections over the threads' acceptors (SO_REUSEPORT hashes the whole 4-tuple), so a count
 /// per thread could not cap the total. It is touched twice per connection (accept and close),
 /// never per request, and split into shards by address so that threads rarely meet on a lock.
-/// An IPv4 address and its v4-mapped IPv6 form are one address.
 class AddressConnections {
  public:
   /// Counts one more connection of `address` unless it already has `cap`; false then.
   bool try_add(const boost::asio::ip::address& address, std::size_t cap);
   /// Uncounts one connection that try_add() counted.
   void remove(const boost::asio::ip::address& address);
-  /// Connections counted for `address` (for tests).
+  /// Connections counted for `address`'s key (for tests).
   std::size_t count(const boost::asio::ip::address& address);
 
  private:

@@ -1,5 +1,6 @@
 // Token revocation end to end (issue #17): staff revoke a token id or a user on one instance;
-// every instance refuses those tokens within about a second; only admins list revocations.
+// every instance refuses those tokens within about a second; only admins list revocations. In
+// the embedded mode they outlive a restart.
 #include <chrono>
 #include <string>
 #include <thread>
@@ -88,4 +89,35 @@ TEST(Revocation, ARevokedTokenOrUserIsRefusedOnEveryInstance) {
   ASSERT_EQ(listed.status, 200) << listed.body;
   EXPECT_NE(listed.body.find(jti_of(victim)), std::string::npos) << listed.body;
   EXPECT_NE(listed.body.find(R"("user_id":"9002")"), std::string::npos) << listed.body;
+}
+
+TEST(Revocation, EmbeddedRevocationsSurviveARestart) {
+  SeckillCluster cluster(1, {}, Mode::embedded);
+  auto client = cluster.client(0);
+  seckill::auth::TokenSigner signer(kTestJwtSecret);
+  const auto victim = signer.sign(9101, seckill::auth::Role::user, 1h);
+  const auto user_token = signer.sign(9102, seckill::auth::Role::user, 1h);
+  const auto staff = token_for(2, "staff");
+  ASSERT_EQ(client.request("GET", "/api/v1/vouchers/1", victim).status, 404);
+  ASSERT_EQ(client.request("GET", "/api/v1/vouchers/1", user_token).status, 404);
+  const std::string body = R"({"jti":")" + jti_of(victim) + R"("})";
+  ASSERT_EQ(client.request("POST", "/api/v1/revocations", staff, body).status, 201);
+  std::this_thread::sleep_for(1100ms);  // iat has whole seconds: before, not the same second
+  ASSERT_EQ(client.request("POST", "/api/v1/revocations", staff, R"({"user_id":"9102"})").status,
+            201);
+  ASSERT_EQ(client.request("GET", "/api/v1/vouchers/1", victim).status, 401);
+
+  cluster.restart_hard(0);  // SIGKILL: only what the store kept counts
+  auto after = cluster.client(0);
+  auto refused = after.request("GET", "/api/v1/vouchers/1", victim);
+  EXPECT_EQ(refused.status, 401) << refused.body;
+  EXPECT_NE(refused.body.find("token revoked"), std::string::npos) << refused.body;
+  EXPECT_EQ(after.request("GET", "/api/v1/vouchers/1", user_token).status, 401);
+  std::this_thread::sleep_for(1100ms);  // a whole second after the revocation
+  const auto fresh = signer.sign(9102, seckill::auth::Role::user, 1h);
+  EXPECT_EQ(after.request("GET", "/api/v1/vouchers/1", fresh).status, 404)
+      << "a token of the user issued after the revocation is accepted";
+  auto listed = after.request("GET", "/api/v1/revocations", token_for(1, "admin"));
+  EXPECT_NE(listed.body.find(jti_of(victim)), std::string::npos) << listed.body;
+  EXPECT_NE(listed.body.find(R"("user_id":"9102")"), std::string::npos) << listed.body;
 }

@@ -42,6 +42,12 @@ Query& Query::bind_text(int index, std::string_view value) {
   return *this;
 }
 
+Query& Query::bind_real(int index, double value) {
+  int rc = sqlite3_bind_double(stmt_, index, value);
+  if (rc != SQLITE_OK) conn_->fail(rc, "bind");
+  return *this;
+}
+
 bool Query::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;

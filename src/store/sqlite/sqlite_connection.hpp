@@ -61,6 +61,8 @@ class Query {
   Query& bind_time(int index, SysTime value);
   /// The text is copied by SQLite.
   Query& bind_text(int index, std::string_view value);
+  /// A REAL (an IEEE double, stored exactly).
+  Query& bind_real(int index, double value);
 
   /// Runs the statement to its next row: true if there is one, false when done. Throws
   /// SqliteError.
@@ -72,6 +74,7 @@ class Query {
   std::uint64_t id(int column) const { return static_cast<std::uint64_t>(int64(column)); }
   SysTime time(int column) const;
   std::string text(int column) const;
+  double real(int column) const { return sqlite3_column_double(stmt_, column); }
   bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
  private:
