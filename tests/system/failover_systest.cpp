@@ -251,13 +251,16 @@ FailoverOutcome sale_with_failover(bool ack, bool stall_replica, long long stock
   out.sold_out = sold_out.load();
   out.distinct_ids = static_cast<int>(promised.size());
   out.in_cut_window = stall_replica ? created_at_kill - created_at_cut : 0;
-  // Let the writers drain, then compare the promises with the store.
+  // Let the writers drain (up to 60 s: entries that waited for a replica come once it is back),
+  // then compare the promises with the store.
   auto count_sql = fmt::format("select count(*) from orders where voucher_id = {}", voucher);
   std::string last;
-  for (int i = 0; i < 30; ++i) {
+  int unchanged = 0;
+  for (int i = 0; i < 60 && unchanged < 10; ++i) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
     auto now = cluster.store_value(count_sql);
-    if (now == last) break;
+    if (now == std::to_string(stock)) break;
+    unchanged = now == last ? unchanged + 1 : 0;
     last = now;
   }
   out.stored = std::stoll(cluster.store_value(count_sql));

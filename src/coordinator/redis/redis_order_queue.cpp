@@ -106,8 +106,18 @@ asio::awaitable<std::vector<QueuedOrder>> RedisOrderQueue::read(std::size_t max,
     co_await idle.async_wait(asio::use_awaitable);
     co_return out;
   }
-  Reply reply =
-      co_await read_group(client_, blocking_, kWriterGroup, consumer_, max, block, names, ack_);
+  // A read whose WAIT fell short left its entries pending here: ask for them again (they may
+  // come back with some that in-flight batches hold: those are stored twice, idempotently).
+  const bool again = reread_own_pending_;
+  Reply reply;
+  try {
+    reply = co_await read_group(client_, blocking_, kWriterGroup, consumer_, max, block, names,
+                                ack_, again ? "0" : ">");
+  } catch (const InfraError&) {
+    reread_own_pending_ = ack_.replicas > 0;
+    throw;
+  }
+  reread_own_pending_ = false;
   if (reply.is_nil()) co_return out;
   std::vector<std::pair<std::string, std::string>> malformed;
   for (const auto& stream : reply.elements()) {
@@ -118,6 +128,7 @@ asio::awaitable<std::vector<QueuedOrder>> RedisOrderQueue::read(std::size_t max,
       auto e = entry.elements();
       if (e.size() != 2) continue;
       std::string id(e[0].as_string());
+      if (e[1].is_nil()) continue;  // a pending entry deleted meanwhile (read again with `0`)
       auto order = e[1].is_array() ? parse_entry(e[1].elements()) : std::nullopt;
       if (!order) {
         malformed.emplace_back(name, id);

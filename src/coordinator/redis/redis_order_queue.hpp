@@ -43,6 +43,9 @@ class RedisOrderQueue : public sale::OrderQueue {
   seckill::redis::Client& client_;
   std::string consumer_;
   seckill::redis::AckReplicas ack_;
+  // Entries read but not confirmed on the replicas (WAIT fell short) are this consumer's pending
+  // ones: the next read takes them again (`0`) instead of waiting to claim them when idle.
+  bool reread_own_pending_ = false;
   std::optional<seckill::redis::Connection> blocking_;
   std::vector<std::string> streams_;
   std::chrono::steady_clock::time_point streams_fetched_{};

@@ -27,7 +27,7 @@ asio::awaitable<Reply> read_blocking(seckill::redis::Client& client,
                                      std::string_view group, std::string_view consumer,
                                      std::size_t count, std::chrono::milliseconds block,
                                      std::span<const std::string> streams,
-                                     seckill::redis::AckReplicas ack) {
+                                     seckill::redis::AckReplicas ack, std::string_view from) {
   if (!blocking || !blocking->connected()) {
     blocking.emplace(co_await client.dedicated());
   }
@@ -38,7 +38,7 @@ asio::awaitable<Reply> read_blocking(seckill::redis::Client& client,
   for (const auto& s : streams)
     args.push_back(s);
   for (std::size_t i = 0; i < streams.size(); ++i)
-    args.push_back(">");
+    args.push_back(from);
   Reply reply;
   try {
     reply = co_await blocking->command(args, block + std::chrono::seconds(2));
@@ -56,12 +56,13 @@ asio::awaitable<Reply> read_polling(seckill::redis::Client& client, std::string_
                                     std::string_view consumer, std::size_t count,
                                     std::chrono::milliseconds block,
                                     std::span<const std::string> streams,
-                                    seckill::redis::AckReplicas ack) {
+                                    seckill::redis::AckReplicas ack, std::string_view from) {
   auto count_text = std::to_string(count);
   std::vector<Reply> found;
   for (const auto& stream : streams) {
     Reply reply = co_await client.command(
-        {"XREADGROUP", "GROUP", group, consumer, "COUNT", count_text, "STREAMS", stream, ">"}, ack);
+        {"XREADGROUP", "GROUP", group, consumer, "COUNT", count_text, "STREAMS", stream, from},
+        ack);
     if (reply.is_error()) co_return reply;
     if (reply.is_nil()) continue;
     for (const auto& entry : reply.elements())
@@ -80,11 +81,11 @@ asio::awaitable<Reply> read_group(seckill::redis::Client& client,
                                   std::string_view group, std::string_view consumer,
                                   std::size_t count, std::chrono::milliseconds block,
                                   std::span<const std::string> streams,
-                                  seckill::redis::AckReplicas ack) {
+                                  seckill::redis::AckReplicas ack, std::string_view from) {
   if (client.cluster()) {
-    return read_polling(client, group, consumer, count, block, streams, ack);
+    return read_polling(client, group, consumer, count, block, streams, ack, from);
   }
-  return read_blocking(client, blocking, group, consumer, count, block, streams, ack);
+  return read_blocking(client, blocking, group, consumer, count, block, streams, ack, from);
 }
 
 asio::awaitable<void> ack_and_delete(seckill::redis::Client& client, std::string_view stream,

@@ -31,12 +31,15 @@ namespace seckill::coordinator::redis {
 /// Fewer replicas in time: IoError, and the entries stay pending for this consumer (claimed
 /// later, or lost with the master, as their takes were never acknowledged either).
 ///
+/// `from` is XREADGROUP's id: `>` for new entries, `0` for the consumer's own pending ones (read
+/// again, e.g. once the replicas may have caught up; history reads do not block).
+///
 /// Throws InfraError. `client`, `blocking` and what the spans reference must outlive the call.
 boost::asio::awaitable<seckill::redis::Reply> read_group(
     seckill::redis::Client& client, std::optional<seckill::redis::Connection>& blocking,
     std::string_view group, std::string_view consumer, std::size_t count,
     std::chrono::milliseconds block, std::span<const std::string> streams,
-    seckill::redis::AckReplicas ack = {});
+    seckill::redis::AckReplicas ack = {}, std::string_view from = ">");
 
 /// Acknowledges `ids` of `stream` for `group` and deletes them from the stream, atomically
 /// (ack_entries.lua): what a writer does once their batch is stored. Throws InfraError.
