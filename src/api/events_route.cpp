@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -73,11 +74,9 @@ constexpr std::array<ReminderStatus, 2> kQueueStatuses = {ReminderStatus::open,
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 // JSON is built in plain functions: GCC 12 mishandles initializer lists inside coroutines.
+json::object refusals_json(const metrics::VoucherOutcomes::Counts& counts);
+
 json::value voucher_json(const Voucher& v, const metrics::VoucherOutcomes::Counts& counts) {
-  json::object refusals;
-  for (std::size_t s = 1; s < counts.size(); ++s) {
-    if (counts[s] != 0) refusals[to_string(static_cast<ErrorCode>(s - 1))] = counts[s];
-  }
   return json::object{{"id", id_string(v.id)},
                       {"title", v.title},
                       {"stock", v.stock_total},
@@ -85,7 +84,40 @@ json::value voucher_json(const Voucher& v, const metrics::VoucherOutcomes::Count
                       {"begin_at", format_rfc3339(v.begin_at)},
                       {"end_at", format_rfc3339(v.end_at)},
                       {"orders_taken", counts[0]},
-                      {"refusals", std::move(refusals)}};
+                      {"refusals", refusals_json(counts)}};
+}
+
+json::object refusals_json(const metrics::VoucherOutcomes::Counts& counts) {
+  json::object refusals;
+  for (std::size_t s = 1; s < counts.size(); ++s) {
+    if (counts[s] != 0) refusals[to_string(static_cast<ErrorCode>(s - 1))] = counts[s];
+  }
+  return refusals;
+}
+
+/// {"voucher_id": "ID", "seconds": [{"at": time, "taken": N, "refusals": {code: N}}...]}
+json::value history_json(std::uint64_t voucher_id,
+                         const std::vector<metrics::VoucherOutcomes::Second>& seconds) {
+  json::array list;
+  list.reserve(seconds.size());
+  for (const auto& s : seconds) {
+    const SysTime at{std::chrono::seconds(s.unix_s)};
+    list.push_back(json::object{
+        {"at", format_rfc3339(at)}, {"taken", s.counts[0]}, {"refusals", refusals_json(s.counts)}});
+  }
+  return json::object{{"voucher_id", id_string(voucher_id)}, {"seconds", std::move(list)}};
+}
+
+std::string sse_event(std::string_view name, const json::value& data);
+
+/// The `history` event: what this instance counted on the voucher, per second, over the last
+/// minutes, so that a page opened after the rush still draws it.
+std::string history_event(const Feed& feed) {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  return sse_event("history", history_json(*feed.voucher_id,
+                                           feed.sale->outcomes().history(*feed.voucher_id, now)));
 }
 
 json::value queue_item_json(const ReminderRecord& r, bool overdue) {
@@ -172,6 +204,10 @@ asio::awaitable<void> stream_events(Feed feed, http::StreamWriter& writer) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   const std::string hello = "retry: 2000\n\n";
   if (!co_await writer.write(hello)) co_return;
+  if (feed.voucher_id) {
+    const std::string history = history_event(feed);
+    if (!co_await writer.write(history)) co_return;
+  }
   while (!writer.stopping()) {
     if (auto refused = token_refusal(feed)) {
       // The last event; a browser's EventSource reconnecting with the same token gets 401.

@@ -6,7 +6,10 @@
 
 #include "api/events_route.hpp"
 #include "api/metrics_route.hpp"
+#include "api/openapi_route.hpp"
+#include "api/revocation_routes.hpp"
 #include "dashboard/dashboard_routes.hpp"
+#include "http/health.hpp"
 #include "metrics/text_format.hpp"
 
 namespace seckill::app {
@@ -56,6 +59,19 @@ void add_operations_routes(http::Router& router, Backend& backend,
     api::add_events_route(router, verifier, *sale, *reminders);
   }
   dashboard::add_dashboard_routes(router);
+}
+
+void add_serve_routes(http::Router& router, Backend& backend, auth::TokenVerifier& verifier,
+                      std::chrono::seconds token_max_ttl,
+                      std::function<std::size_t()> open_connections, http::Router* metrics_router) {
+  http::add_health_routes(router, backend.readiness_probes());
+  backend.add_routes(router);
+  add_operations_routes(router, backend, verifier, std::move(open_connections), metrics_router);
+  api::add_openapi_route(router);
+  if (auto* revocations = backend.revocations()) {
+    verifier.set_revocations(&revocations->local());
+    api::add_revocation_routes(router, *revocations, token_max_ttl);
+  }
 }
 
 std::unique_ptr<metrics::RequestMetrics> instrument(http::Router& router) {

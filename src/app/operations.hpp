@@ -1,7 +1,8 @@
 #pragma once
 // The operations views of `serve`, in both modes: GET /metrics, the dashboard at GET / and its
-// live feed GET /api/v1/events.
+// live feed GET /api/v1/events; and the whole route table of `serve`.
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -20,6 +21,14 @@ void add_operations_routes(http::Router& router, Backend& backend,
                            const auth::TokenVerifier& verifier,
                            std::function<std::size_t()> open_connections,
                            http::Router* metrics_router = nullptr);
+
+/// Every route of `serve` on `router`: health, the backend's API, the operations views above,
+/// the OpenAPI document and, where the backend keeps them, token revocations (then `verifier`
+/// checks them). Throws std::invalid_argument for a route registered twice.
+void add_serve_routes(http::Router& router, Backend& backend, auth::TokenVerifier& verifier,
+                      std::chrono::seconds token_max_ttl,
+                      std::function<std::size_t()> open_connections,
+                      http::Router* metrics_router = nullptr);
 
 /// Counts and times every route of `router` from now on; call after the last add(). The
 /// returned object must outlive the server.

@@ -12,7 +12,6 @@
 #include <spdlog/spdlog.h>
 
 #include "api/rate_limit_admission.hpp"
-#include "api/revocation_routes.hpp"
 #include "app/commands.hpp"
 #include "app/distributed_backend.hpp"
 #include "app/embedded_backend.hpp"
@@ -24,7 +23,6 @@
 #include "core/duration.hpp"
 #include "core/infra_error.hpp"
 #include "http/handler.hpp"
-#include "http/health.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 
@@ -81,16 +79,10 @@ int run_serve(const ServeConfig& config) {
     } else {
       backend = std::make_unique<EmbeddedBackend>(config, threads);
     }
-    http::add_health_routes(router, backend->readiness_probes());
-    backend->add_routes(router);
-    add_operations_routes(
-        router, *backend, verifier,
+    add_serve_routes(
+        router, *backend, verifier, config.token_max_ttl,
         [&server_view] { return server_view != nullptr ? server_view->connection_count() : 0; },
         metrics_router ? &*metrics_router : nullptr);
-    if (auto* revocations = backend->revocations()) {
-      verifier.set_revocations(&revocations->local());
-      api::add_revocation_routes(router, *revocations, config.token_max_ttl);
-    }
     request_metrics = instrument(router);
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "seckill serve: {}\n", e.what());

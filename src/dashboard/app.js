@@ -1,10 +1,12 @@
-// The seckill dashboard: one EventSource on /api/v1/events, hand-drawn SVG charts, and the staff
-// queue's ack/resolve buttons (plain fetch with the bearer token). No libraries, no CDN.
+// The seckill dashboard: the list of sales (GET /api/v1/vouchers, live first), one EventSource
+// on /api/v1/events (its `history` event draws the last minutes, then a `tick` a second),
+// hand-drawn SVG charts, the staff queue's ack/resolve buttons and, for admins, "End sale"
+// (plain fetch with the bearer token). No libraries, no CDN.
 // Everything that comes from the server reaches the page through textContent or attributes set
 // one by one, never through innerHTML.
 'use strict';
 
-const HISTORY = 120;  // points kept per chart
+const HISTORY = 600;  // points kept per chart: the ten minutes of history the server keeps
 const COLORS = ['#ff6b6b', '#ffb74d', '#4fb3ff', '#b388ff', '#66d28e', '#f06292', '#9ccc65'];
 const TOKEN_KEY = 'seckill.token';  // sessionStorage: gone when the tab closes
 
@@ -131,6 +133,96 @@ function onTick(event) {
   document.body.dataset.ticks = String(Number(document.body.dataset.ticks || 0) + 1);
 }
 
+// The history event: this instance's per-second counts on the voucher over the last minutes,
+// laid out one point a second (seconds without an attempt are zeros) up to now.
+function onHistory(event) {
+  const data = JSON.parse(event.data);
+  const seconds = data.seconds;
+  document.body.dataset.historySeconds = String(seconds.length);
+  document.body.dataset.historyTaken = String(seconds.reduce((n, s) => n + s.taken, 0));
+  document.body.dataset.historySoldOut = String(seconds.reduce((n, s) => n + (s.refusals.sold_out || 0), 0));
+  if (seconds.length === 0) return;
+  const first = Date.parse(seconds[0].at) / 1000;
+  const last = Math.max(Date.parse(seconds[seconds.length - 1].at) / 1000, Math.floor(Date.now() / 1000));
+  const length = Math.min(HISTORY, last - first + 1);
+  const start = last - length + 1;
+  const reasons = new Set(seconds.flatMap((s) => Object.keys(s.refusals)));
+  state.rate = new Array(length).fill(0);
+  state.refusals = {};
+  for (const r of reasons) state.refusals[r] = new Array(length).fill(0);
+  for (const s of seconds) {
+    const i = Date.parse(s.at) / 1000 - start;
+    if (i < 0 || i >= length) continue;
+    state.rate[i] = s.taken;
+    for (const [r, n] of Object.entries(s.refusals)) state.refusals[r][i] = n;
+  }
+  drawChart($('chart-rate'), [{ values: state.rate, color: '#66d28e' }]);
+  drawChart($('chart-refusals'), Object.keys(state.refusals).sort().map(
+    (r) => ({ values: state.refusals[r], color: reasonColor(r) })));
+}
+
+// The role a token claims, for showing admin controls only (the server decides what it may do).
+function tokenRole(token) {
+  try {
+    const payload = token.split('.')[1].replaceAll('-', '+').replaceAll('_', '/');
+    return JSON.parse(atob(payload)).role || 'user';
+  } catch {
+    return 'user';
+  }
+}
+
+async function apiGet(path) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const res = await fetch(path, { headers: { Authorization: 'Bearer ' + token } });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+// The sales to pick from: live first, then upcoming, then recently ended.
+async function loadSales() {
+  const items = [];
+  for (const status of ['live', 'upcoming', 'ended']) {
+    const res = await apiGet(`/api/v1/vouchers?status=${status}&limit=20`);
+    if (res.status === 404 || res.status === 405) {
+      $('sales-note').textContent = 'This server cannot list the sales; type a voucher id.';
+      $('sales-note').hidden = false;
+      return;
+    }
+    if (res.status !== 200 || !res.body) {
+      $('sales-note').textContent = `listing the sales: ${res.status}`;
+      $('sales-note').hidden = false;
+      return;
+    }
+    for (const v of res.body.vouchers) items.push([status, v]);
+  }
+  $('sales-note').hidden = items.length > 0;
+  if (items.length === 0) $('sales-note').textContent = 'No sales yet.';
+  const chosen = $('voucher').value.trim();
+  $('sales-list').replaceChildren(...items.map(([status, v]) => el('li',
+    { 'data-id': v.id, 'data-status': status, class: v.id === chosen ? 'chosen' : '' },
+    el('button', { type: 'button', 'data-id': v.id },
+      `${v.title} · ${status} · ${v.stock_left}/${v.stock}`))));
+}
+
+async function endSale() {
+  const button = $('end-sale');
+  // Two clicks: the first arms the button, so a stray click does not end a sale.
+  if (!button.classList.contains('armed')) {
+    button.classList.add('armed');
+    button.textContent = 'Click again to end the sale';
+    return;
+  }
+  button.classList.remove('armed');
+  button.textContent = 'End sale';
+  const id = $('voucher').value.trim();
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const res = await fetch(`/api/v1/vouchers/${encodeURIComponent(id)}/end`, {
+    method: 'POST', headers: { Authorization: 'Bearer ' + token } });
+  const body = await res.json().catch(() => ({}));
+  if (res.ok) message(`sale ${id} ended at ${body.end_at}`);
+  else message(`ending sale ${id}: ${res.status} ${body.error ? body.error.code + ': ' + body.error.message : ''}`);
+  loadSales();
+}
+
 function connect() {
   const token = $('token').value.trim();
   if (!token) return;
@@ -147,7 +239,10 @@ function connect() {
   const source = new EventSource('/api/v1/events?' + params.toString());
   state.source = source;
   setStatus('connecting…', 'off');
+  source.addEventListener('history', onHistory);
   source.addEventListener('tick', onTick);
+  $('end-sale').hidden = !(voucher && tokenRole(token) === 'admin');
+  loadSales();
   source.addEventListener('failure', (e) => message(JSON.parse(e.data).message));
   // The server ends the feed when the token expires: stop, rather than retry with it.
   source.addEventListener('expired', (e) => {
@@ -183,6 +278,14 @@ $('reminders').addEventListener('click', (e) => {
   const b = e.target.closest('button[data-act]');
   if (b) act(b.dataset.act, b.dataset.id);
 });
+$('sales-list').addEventListener('click', (e) => {
+  const b = e.target.closest('button[data-id]');
+  if (!b) return;
+  $('voucher').value = b.dataset.id;
+  connect();
+});
+$('refresh-sales').addEventListener('click', () => { if (sessionStorage.getItem(TOKEN_KEY)) loadSales(); });
+$('end-sale').addEventListener('click', endSale);
 const saved = sessionStorage.getItem(TOKEN_KEY);
 if (saved) $('token').value = saved;
 const wanted = new URLSearchParams(location.search).get('voucher');

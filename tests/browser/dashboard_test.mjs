@@ -3,7 +3,9 @@
 //
 // It checks that the page's figures move while orders come in and, once the sale is over,
 // equal what the API and /metrics say; that an overdue reminder is highlighted; that clicking
-// Ack acks it (checked through the API); and it saves screenshots into OUT_DIR.
+// Ack acks it (checked through the API); that a page opened after the sale draws it from the
+// server's history, lists the sales and shows admins "End sale"; and it saves screenshots into
+// OUT_DIR.
 //
 // Usage: node dashboard_test.mjs SECKILL_BINARY OUT_DIR    (exit 0: pass)
 import { spawn, execFileSync } from 'node:child_process';
@@ -170,6 +172,49 @@ async function main() {
   await page.waitForFunction(() => document.getElementById('queue-acked').textContent === '1', null, { timeout: 10_000 });
   check(await page.locator('#reminders tr.overdue').count() === 1, 'only the other reminder is still overdue');
   await page.screenshot({ path: join(outDir, 'dashboard-acked.png'), fullPage: true });
+
+  // A page opened after the rush draws it from the server's history (the `history` event), and
+  // lists the sales (GET /api/v1/vouchers, from the reads branch: tolerated missing until then).
+  const late = await context.newPage();
+  late.on('pageerror', (e) => pageErrors.push(String(e)));
+  await late.goto(`${base}/?interval_ms=1000`);
+  await late.fill('#token', admin);
+  await late.fill('#voucher', voucher);
+  await late.click('button[type=submit]');
+  await late.waitForFunction(() => document.body.dataset.historyTaken !== undefined, null, { timeout: 10_000 });
+  check(await late.evaluate(() => document.body.dataset.historyTaken) === String(taken),
+    `the late page's history holds the ${taken} orders taken`);
+  check(await late.evaluate(() => document.body.dataset.historySoldOut) === String(soldOut),
+    `and the ${soldOut} sold_out refusals`);
+  const ratePoints = (await late.getAttribute('#chart-rate polyline', 'points')).split(' ');
+  const rateValues = ratePoints.map((p) => Number(p.split(',')[1]));
+  check(ratePoints.length >= 10 && Math.min(...rateValues) < Math.max(...rateValues),
+    `the late page's orders-per-second chart draws the rush (${ratePoints.length} points)`);
+  check(await late.locator('#chart-refusals polyline').count() >= 1, 'and the refusals chart');
+  await late.waitForFunction(() => document.getElementById('sales-list').children.length > 0 ||
+    /cannot list/.test(document.getElementById('sales-note').textContent), null, { timeout: 10_000 });
+  const listed = await late.locator('#sales-list li').count();
+  if (listed > 0) {
+    check(await late.getAttribute('#sales-list li:first-child', 'data-status') === 'live', 'live sales first');
+    check(await late.locator(`#sales-list li[data-id="${voucher}"]`).count() === 1, 'the sale is listed');
+  } else {
+    log('the server cannot list the sales yet (GET /api/v1/vouchers comes with the reads branch)');
+  }
+  check(await late.isVisible('#end-sale'), 'an admin sees End sale');
+  check(!(await page.isVisible('#end-sale')), 'staff does not');
+  await late.screenshot({ path: join(outDir, 'dashboard-late.png'), fullPage: true });
+  await late.click('#end-sale');
+  check(await late.textContent('#end-sale') !== 'End sale', 'the first click arms End sale');
+  await late.click('#end-sale');
+  await late.waitForFunction(() => /sale \d+ ended|ending sale/.test(document.getElementById('message').textContent), null, { timeout: 10_000 });
+  const endMessage = await late.textContent('#message');
+  if (/ended at/.test(endMessage)) {
+    const after = await api(base, 'POST', `/api/v1/vouchers/${voucher}/orders`, tokens(5000, 'user')[0]);
+    check(after.status === 409 && after.body.error.code === 'ended', 'after End sale, a purchase is ended');
+  } else {
+    check(/ 404 /.test(endMessage), `End sale before the reads branch: the route is missing (${endMessage})`);
+    log('POST /api/v1/vouchers/{id}/end comes with the reads branch');
+  }
 
   // The page may not be framed (its buttons act with the staff token) and runs no inline code.
   const pageHead = await fetch(`${base}/`);

@@ -133,5 +133,51 @@ TEST(VoucherOutcomes, CountsTakenAndRefusalsPerVoucher) {
   EXPECT_EQ(o.counts(9)[0], 0u);
 }
 
+TEST(VoucherOutcomes, KeepsPerSecondCountsForTheLastMinutes) {
+  VoucherOutcomes o;
+  const std::int64_t t = 1'800'000'000;
+  o.record(7, std::nullopt, t);
+  o.record(7, std::nullopt, t);
+  o.record(7, ErrorCode::sold_out, t + 1);
+  o.record(7, ErrorCode::sold_out, t + 3);
+  o.record(7, ErrorCode::already_ordered, t + 3);
+  auto seconds = o.history(7, t + 3);
+  ASSERT_EQ(seconds.size(), 3u);  // t+2 had no attempt
+  EXPECT_EQ(seconds[0].unix_s, t);
+  EXPECT_EQ(seconds[0].counts[0], 2u);
+  EXPECT_EQ(seconds[1].unix_s, t + 1);
+  EXPECT_EQ(seconds[1].counts[VoucherOutcomes::slot(ErrorCode::sold_out)], 1u);
+  EXPECT_EQ(seconds[2].counts[VoucherOutcomes::slot(ErrorCode::sold_out)], 1u);
+  EXPECT_EQ(seconds[2].counts[VoucherOutcomes::slot(ErrorCode::already_ordered)], 1u);
+  EXPECT_TRUE(o.history(8, t + 3).empty());
+
+  // Ten minutes on, the first seconds have left the window; a bucket reused for a new second
+  // starts from zero.
+  const std::int64_t later = t + VoucherOutcomes::kHistorySeconds;
+  seconds = o.history(7, later);
+  ASSERT_EQ(seconds.size(), 2u);
+  EXPECT_EQ(seconds[0].unix_s, t + 1);
+  o.record(7, ErrorCode::ended, later);
+  seconds = o.history(7, later);
+  ASSERT_EQ(seconds.size(), 3u);
+  EXPECT_EQ(seconds[2].unix_s, later);
+  EXPECT_EQ(seconds[2].counts[0], 0u);
+  EXPECT_EQ(seconds[2].counts[VoucherOutcomes::slot(ErrorCode::ended)], 1u);
+  // An attempt stamped before its bucket's newer second is left out, not counted there.
+  o.record(7, std::nullopt, t);
+  EXPECT_EQ(o.history(7, later).back().counts[0], 0u);
+  EXPECT_EQ(o.counts(7)[0], 3u);  // the totals keep it
+}
+
+TEST(VoucherOutcomes, HistoryForTheFirstVouchersOnly) {
+  VoucherOutcomes o;
+  const std::int64_t t = 1'800'000'000;
+  for (std::uint64_t id = 1; id <= VoucherOutcomes::kMaxHistoryVouchers + 1; ++id)
+    o.record(id, std::nullopt, t);
+  EXPECT_EQ(o.history(VoucherOutcomes::kMaxHistoryVouchers, t).size(), 1u);
+  EXPECT_TRUE(o.history(VoucherOutcomes::kMaxHistoryVouchers + 1, t).empty());
+  EXPECT_EQ(o.counts(VoucherOutcomes::kMaxHistoryVouchers + 1)[0], 1u);
+}
+
 }  // namespace
 }  // namespace seckill::metrics
