@@ -7,6 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
@@ -70,6 +71,9 @@ int run_serve(const ServeConfig& config) {
   http::Router router(&verifier);
 
   std::unique_ptr<Backend> backend;
+  // Set by the first SIGTERM/SIGINT: /readyz answers 503 for --drain-delay before the listener
+  // closes, so that a balancer probing it stops sending new requests while they are still served.
+  std::atomic<bool> draining{false};
   const http::Server* server_view = nullptr;  // set once the server exists, before it runs
   std::unique_ptr<metrics::RequestMetrics> request_metrics;
   // --metrics-listen: /metrics (and /healthz) on a listener of their own.
@@ -81,7 +85,7 @@ int run_serve(const ServeConfig& config) {
     } else {
       backend = std::make_unique<EmbeddedBackend>(config, threads);
     }
-    http::add_health_routes(router, backend->readiness_probes());
+    http::add_health_routes(router, backend->readiness_probes(), &draining);
     backend->add_routes(router);
     add_operations_routes(
         router, *backend, verifier,
@@ -177,12 +181,35 @@ int run_serve(const ServeConfig& config) {
     if (metrics_server) metrics_server->start();
   });
 
-  asio::signal_set signals(threads.first(), SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& error, int signal) {
-    if (error) return;
-    spdlog::info("signal {}: finishing requests in flight, then stopping", signal);
+  auto stop_serving = [&] {
     if (metrics_server) metrics_server->stop();
     server->stop([&] { backend->stop([&] { threads.stop(); }); });
+  };
+  asio::signal_set signals(threads.first(), SIGINT, SIGTERM);
+  asio::steady_timer drain_timer(threads.first());
+  signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    draining = true;
+    if (config.drain_delay.count() <= 0) {
+      spdlog::info("signal {}: finishing requests in flight, then stopping", signal);
+      stop_serving();
+      return;
+    }
+    spdlog::info(
+        "signal {}: /readyz answers 503 for {} while requests are still served; then the "
+        "listener closes and requests in flight finish (a second signal: at once)",
+        signal, format_duration(config.drain_delay));
+    server->close_keep_alive();
+    drain_timer.expires_after(config.drain_delay);
+    drain_timer.async_wait([&](const boost::system::error_code&) {
+      spdlog::info("drain delay over: closing the listener, finishing requests in flight");
+      signals.cancel();
+      stop_serving();
+    });
+    signals.async_wait([&](const boost::system::error_code& again, int) {
+      if (again) return;
+      drain_timer.cancel();  // its handler stops serving, now
+    });
   });
 
   auto bound = server->local_endpoint();
