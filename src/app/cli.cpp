@@ -254,6 +254,13 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       ->envname("SECKILL_REDIS_TLS_CERT");
   serve_cmd->add_option("--redis-tls-key", serve.redis_tls_key, "its private key")
       ->envname("SECKILL_REDIS_TLS_KEY");
+  std::string drain_delay = "2s";
+  serve_cmd
+      ->add_option("--drain-delay", drain_delay,
+                   "on SIGTERM, /readyz answers 503 this long while requests are still served, "
+                   "then the listener closes (0s: at once)")
+      ->envname("SECKILL_DRAIN_DELAY")
+      ->capture_default_str();
   std::string redis_ack_timeout = "100ms";
   serve_cmd
       ->add_option("--redis-ack-timeout", redis_ack_timeout,
@@ -467,6 +474,11 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
         throw UsageError{fmt::format("--trusted-proxies: {}", proxies.error())};
       }
       serve.redis_ack_timeout = positive_duration("--redis-ack-timeout", redis_ack_timeout);
+      if (auto d = parse_duration(drain_delay); !d) {
+        throw UsageError{fmt::format("--drain-delay: {}", d.error())};
+      } else {
+        serve.drain_delay = *d;
+      }
       check_jwt_secret(serve.jwt_secret);
       serve.token_max_ttl = std::chrono::duration_cast<std::chrono::seconds>(
           positive_duration("--token-max-ttl", token_max_ttl));

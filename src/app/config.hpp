@@ -73,6 +73,10 @@ struct ServeConfig {
   /// --trusted-proxies: `CIDR[,CIDR...]` whose X-Forwarded-For is believed (checked by the
   /// command line; http::TrustedProxies::parse); empty: none.
   std::string trusted_proxies;
+  /// --drain-delay: on SIGTERM/SIGINT, /readyz answers 503 this long while the listener still
+  /// serves (balancers that probe it move away), then the listener closes and requests in flight
+  /// finish. 0: close at once.
+  std::chrono::milliseconds drain_delay = 2s;
 };
 
 struct MigrateConfig {

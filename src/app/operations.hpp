@@ -2,6 +2,7 @@
 // The operations views of `serve`, in both modes: GET /metrics, the dashboard at GET / and its
 // live feed GET /api/v1/events; and the whole route table of `serve`.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -24,11 +25,13 @@ void add_operations_routes(http::Router& router, Backend& backend,
 
 /// Every route of `serve` on `router`: health, the backend's API, the operations views above,
 /// the OpenAPI document and, where the backend keeps them, token revocations (then `verifier`
-/// checks them). Throws std::invalid_argument for a route registered twice.
+/// checks them). `draining`, when given, turns /readyz to 503 once set (the drain on SIGTERM).
+/// Throws std::invalid_argument for a route registered twice.
 void add_serve_routes(http::Router& router, Backend& backend, auth::TokenVerifier& verifier,
                       std::chrono::seconds token_max_ttl,
                       std::function<std::size_t()> open_connections,
-                      http::Router* metrics_router = nullptr);
+                      http::Router* metrics_router = nullptr,
+                      const std::atomic<bool>* draining = nullptr);
 
 /// Counts and times every route of `router` from now on; call after the last add(). The
 /// returned object must outlive the server.

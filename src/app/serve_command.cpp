@@ -7,6 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
@@ -68,6 +69,9 @@ int run_serve(const ServeConfig& config) {
   http::Router router(&verifier);
 
   std::unique_ptr<Backend> backend;
+  // Set by the first SIGTERM/SIGINT: /readyz answers 503 for --drain-delay before the listener
+  // closes, so that a balancer probing it stops sending new requests while they are still served.
+  std::atomic<bool> draining{false};
   const http::Server* server_view = nullptr;  // set once the server exists, before it runs
   std::unique_ptr<metrics::RequestMetrics> request_metrics;
   // --metrics-listen: /metrics (and /healthz) on a listener of their own.
@@ -82,7 +86,7 @@ int run_serve(const ServeConfig& config) {
     add_serve_routes(
         router, *backend, verifier, config.token_max_ttl,
         [&server_view] { return server_view != nullptr ? server_view->connection_count() : 0; },
-        metrics_router ? &*metrics_router : nullptr);
+        metrics_router ? &*metrics_router : nullptr, &draining);
     request_metrics = instrument(router);
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "seckill serve: {}\n", e.what());
@@ -169,12 +173,35 @@ int run_serve(const ServeConfig& config) {
     if (metrics_server) metrics_server->start();
   });
 
-  asio::signal_set signals(threads.first(), SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& error, int signal) {
-    if (error) return;
-    spdlog::info("signal {}: finishing requests in flight, then stopping", signal);
+  auto stop_serving = [&] {
     if (metrics_server) metrics_server->stop();
     server->stop([&] { backend->stop([&] { threads.stop(); }); });
+  };
+  asio::signal_set signals(threads.first(), SIGINT, SIGTERM);
+  asio::steady_timer drain_timer(threads.first());
+  signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    draining = true;
+    if (config.drain_delay.count() <= 0) {
+      spdlog::info("signal {}: finishing requests in flight, then stopping", signal);
+      stop_serving();
+      return;
+    }
+    spdlog::info(
+        "signal {}: /readyz answers 503 for {} while requests are still served; then the "
+        "listener closes and requests in flight finish (a second signal: at once)",
+        signal, format_duration(config.drain_delay));
+    server->close_keep_alive();
+    drain_timer.expires_after(config.drain_delay);
+    drain_timer.async_wait([&](const boost::system::error_code&) {
+      spdlog::info("drain delay over: closing the listener, finishing requests in flight");
+      signals.cancel();
+      stop_serving();
+    });
+    signals.async_wait([&](const boost::system::error_code& again, int) {
+      if (again) return;
+      drain_timer.cancel();  // its handler stops serving, now
+    });
   });
 
   auto bound = server->local_endpoint();

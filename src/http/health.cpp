@@ -14,9 +14,13 @@ namespace {
 namespace bhttp = boost::beast::http;
 
 constexpr std::string_view kHealthy = R"({"status":"ok"})";
+constexpr std::string_view kDraining = R"({"status":"draining"})";
 
 boost::asio::awaitable<HandlerResult> check_readiness(
-    std::shared_ptr<const std::vector<NamedProbe>> probes) {
+    std::shared_ptr<const std::vector<NamedProbe>> probes, const std::atomic<bool>* draining) {
+  if (draining != nullptr && draining->load()) {
+    co_return Response::from_static(bhttp::status::service_unavailable, kDraining);
+  }
   boost::json::object backends;
   bool ready = true;
   for (const auto& p : *probes) {
@@ -37,7 +41,8 @@ boost::asio::awaitable<HandlerResult> check_readiness(
 
 }  // namespace
 
-void add_health_routes(Router& router, std::vector<NamedProbe> probes) {
+void add_health_routes(Router& router, std::vector<NamedProbe> probes,
+                       const std::atomic<bool>* draining) {
   router.add(
       bhttp::verb::get, "/healthz",
       [](RequestContext&) -> boost::asio::awaitable<HandlerResult> {
@@ -47,7 +52,8 @@ void add_health_routes(Router& router, std::vector<NamedProbe> probes) {
   // Not a coroutine itself: it hands its captured probes, by value, to one.
   auto shared = std::make_shared<const std::vector<NamedProbe>>(std::move(probes));
   router.add(
-      bhttp::verb::get, "/readyz", [shared](RequestContext&) { return check_readiness(shared); },
+      bhttp::verb::get, "/readyz",
+      [shared, draining](RequestContext&) { return check_readiness(shared, draining); },
       Access::anyone);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // GET /healthz and GET /readyz (CONTRACT.md, "Operations").
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -24,7 +25,11 @@ struct NamedProbe {
 ///   GET /healthz  always 200 {"status":"ok"} (a precomputed answer: the server's fastest path);
 ///   GET /readyz   runs every probe in turn: 200 {"status":"ok","backends":{"redis":"ok"}} when
 ///                 all answer, else 503 {"status":"unavailable","backends":{"redis":"down",...}}.
+///                 While `*draining` (the process is shutting down: balancers should move away
+///                 before its listener closes), 503 {"status":"draining"} without probing.
+/// `draining`, when given, outlives the router; it may be set from any thread.
 /// Throws std::invalid_argument if the routes exist already.
-void add_health_routes(Router& router, std::vector<NamedProbe> probes);
+void add_health_routes(Router& router, std::vector<NamedProbe> probes,
+                       const std::atomic<bool>* draining = nullptr);
 
 }  // namespace seckill::http

@@ -180,6 +180,10 @@ void Server::stop(std::function<void()> on_stopped) {
   }
 }
 
+void Server::close_keep_alive() {
+  state_->closing_keep_alive.store(true, std::memory_order_relaxed);
+}
+
 std::size_t Server::connection_count() const {
   return state_->connections.load(std::memory_order_relaxed);
 }

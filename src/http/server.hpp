@@ -67,6 +67,13 @@ class Server {
   /// The bound address, with the actual port when 0 was asked for.
   boost::asio::ip::tcp::endpoint local_endpoint() const { return endpoint_; }
 
+  /// The first step of a drain: from now on every response carries `Connection: close` and its
+  /// connection closes after it, while the listener still accepts. Clients (a balancer's
+  /// keep-alive pool) thus open new connections, which a balancer that has seen /readyz turn 503
+  /// opens elsewhere, and few idle connections are left for stop() to close under a client
+  /// about to send on them. Thread-safe; stop() later as usual.
+  void close_keep_alive();
+
   /// Graceful shutdown; returns at once, from any thread. Every acceptor closes (new
   /// connections are refused by the kernel); idle connections are closed; a connection in the
   /// middle of a request finishes it, answers with `Connection: close`, and closes. After

@@ -47,6 +47,8 @@ struct ServerState {
   /// The bytes sent to a connection refused for being over the connection limit.
   std::string refusal;
   std::atomic<std::size_t> connections{0};
+  /// Server::close_keep_alive(): every response closes its connection.
+  std::atomic<bool> closing_keep_alive{false};
   /// Open connections per peer address, when limits.max_connections_per_address is not 0.
   AddressConnections per_address;
   /// Peers whose X-Forwarded-For names the client (Server::trust_proxies()).

@@ -249,7 +249,8 @@ asio::awaitable<void> run_session(tcp::socket socket, std::shared_ptr<ServerStat
       stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
       break;
     }
-    keep_alive = keep_alive && !response.closes_connection() && !worker->draining;
+    keep_alive = keep_alive && !response.closes_connection() && !worker->draining &&
+                 !state->closing_keep_alive.load(std::memory_order_relaxed);
     response.serialize_head(head, keep_alive, version);
     stream.expires_after(limits.write_timeout);
     const bool head_only = request.method() == bhttp::verb::head;

@@ -334,6 +334,21 @@ TEST(Cli, TokenMaxTtlDefaultsToADayAndIsReadFromFlagOrEnvironment) {
   }
 }
 
+// Issue #21: how long /readyz answers 503 on SIGTERM before the listener closes; 0s allowed.
+TEST(Cli, DrainDelayDefaultsToTwoSecondsAndIsReadFromFlagOrEnvironment) {
+  EXPECT_EQ(serve_of(parse({"serve"})).drain_delay, 2s);
+  EXPECT_EQ(serve_of(parse({"serve", "--drain-delay", "0s"})).drain_delay, 0s);
+  ::setenv("SECKILL_DRAIN_DELAY", "10s", 1);
+  auto env = parse({"serve"});
+  ::unsetenv("SECKILL_DRAIN_DELAY");
+  EXPECT_EQ(serve_of(env).drain_delay, 10s);
+  for (auto bad : {"10", "soon", "-1s"}) {
+    auto r = parse({"serve", "--drain-delay", bad});
+    EXPECT_EQ(exit_code(r), 2) << bad;
+    EXPECT_NE(exit_text(r).find("--drain-delay"), std::string::npos) << exit_text(r);
+  }
+}
+
 // Issue #16: a sentinel URL's commas separate its sentinels, so it is one URL, on every verb that
 // takes --redis; the sentinels' own password comes from its flag (or environment).
 TEST(Cli, ASentinelUrlIsNotSplit) {

@@ -1,5 +1,6 @@
 #include "system/seckill_cluster.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <signal.h>
@@ -62,6 +63,11 @@ void SeckillCluster::launch(std::size_t i) {
                 {"--redis", redis_cluster_urls(), "--postgres", postgres_cluster_url()});
   } else {
     argv.insert(argv.end(), {"--data", data_dir_});
+  }
+  // SIGTERM stops at once unless a test asks for the drain (drain_systest): the other tests stop
+  // their clusters often and do not watch /readyz.
+  if (std::ranges::find(extra_flags_, std::string("--drain-delay")) == extra_flags_.end()) {
+    argv.insert(argv.end(), {"--drain-delay", "0s"});
   }
   argv.insert(argv.end(), extra_flags_.begin(), extra_flags_.end());
   processes_[i] = std::make_unique<ChildProcess>(argv, log_path(static_cast<int>(i)));
