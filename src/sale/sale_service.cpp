@@ -1,5 +1,6 @@
 #include "sale/sale_service.hpp"
 
+#include <boost/asio/this_coro.hpp>
 #include <fmt/format.h>
 
 #include "core/infra_error.hpp"
@@ -25,8 +26,13 @@ Failure voucher_not_found(std::uint64_t id) {
 
 }  // namespace
 
-SaleService::SaleService(StockGate& gate, SaleStore& store, IdSource& ids, Clock clock)
-    : gate_(gate), store_(store), ids_(ids), clock_(std::move(clock)) {}
+SaleService::SaleService(StockGate& gate, SaleStore& store, IdSource& ids, Clock clock,
+                         RebuildOptions rebuild)
+    : gate_(gate),
+      store_(store),
+      ids_(ids),
+      clock_(std::move(clock)),
+      rebuild_(gate, store, rebuild) {}
 
 boost::asio::awaitable<std::expected<Voucher, Failure>> SaleService::create_voucher(NewVoucher v) {
   if (auto bad = validate(v)) co_return std::unexpected(std::move(*bad));
@@ -43,9 +49,8 @@ boost::asio::awaitable<std::shared_ptr<CachedVoucher>> SaleService::cached(std::
   if (auto hit = cache_.find(id)) co_return hit;
   auto found = co_await store_.find_voucher(id);
   if (!found) co_return nullptr;
-  // Loading is idempotent: if the coordinator already holds this voucher (the usual case: it
-  // was loaded at creation, maybe by another instance) its live stock and buyers are kept.
-  co_await gate_.load(*found);
+  // Not loaded into the coordinator from here: it was loaded at creation, and one it no longer
+  // holds is rebuilt (sale/stock_rebuild.hpp), never refilled from the lagging stock_left.
   co_return cache_.insert(*found);
 }
 
@@ -133,10 +138,10 @@ boost::asio::awaitable<std::expected<TakenOrder, Failure>> SaleService::take_ord
     case TakeOutcome::unknown_voucher:
       break;
   }
-  // The store has the voucher but the coordinator lost it (e.g. its data was flushed). Loading
-  // it again from the store could sell units the coordinator had already promised, so refuse
-  // and let an operator run `seckill check`.
-  throw InfraError(fmt::format("the coordinator holds no stock for voucher {}", voucher_id));
+  // The store has the voucher but the coordinator lost it: rebuild, don't guess.
+  rebuild_.request(co_await boost::asio::this_coro::executor, v);
+  throw InfraError(fmt::format(
+      "the coordinator lost voucher {}; it is being rebuilt from the store", voucher_id));
 }
 
 boost::asio::awaitable<std::expected<Order, Failure>> SaleService::get_order(

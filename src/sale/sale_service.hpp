@@ -16,6 +16,7 @@
 #include "metrics/voucher_outcomes.hpp"
 #include "sale/sale_store.hpp"
 #include "sale/stock_gate.hpp"
+#include "sale/stock_rebuild.hpp"
 #include "sale/voucher_cache.hpp"
 
 namespace seckill::sale {
@@ -35,7 +36,8 @@ using SoldOutListener = std::function<void(std::uint64_t voucher_id)>;
 /// outcomes a client causes.
 class SaleService {
  public:
-  SaleService(StockGate& gate, SaleStore& store, IdSource& ids, Clock clock);
+  SaleService(StockGate& gate, SaleStore& store, IdSource& ids, Clock clock,
+              RebuildOptions rebuild = {});
 
   void on_sold_out(SoldOutListener listener) { sold_out_listener_ = std::move(listener); }
   VoucherCache& cache() { return cache_; }
@@ -48,6 +50,8 @@ class SaleService {
   boost::asio::awaitable<std::expected<Voucher, Failure>> get_voucher(std::uint64_t id);
 
   /// not_found, not_started, ended, sold_out, already_ordered, or the order taken (pending).
+  /// A voucher whose coordinator state is lost throws InfraError (503) until it is rebuilt
+  /// (sale/stock_rebuild.hpp), which this starts.
   boost::asio::awaitable<std::expected<TakenOrder, Failure>> take_order(std::uint64_t user_id,
                                                                         std::uint64_t voucher_id);
 
@@ -66,6 +70,7 @@ class SaleService {
   IdSource& ids_;
   Clock clock_;
   VoucherCache cache_;
+  StockRebuild rebuild_;
   SoldOutListener sold_out_listener_;
   metrics::VoucherOutcomes outcomes_;
 };

@@ -10,6 +10,7 @@
 
 #include "core/order.hpp"
 #include "core/voucher.hpp"
+#include "sale/sale_audit.hpp"
 
 namespace seckill::sale {
 
@@ -29,6 +30,11 @@ class SaleStore {
 
   /// A stored order (status confirmed), or nullopt.
   virtual boost::asio::awaitable<std::optional<Order>> find_order(std::uint64_t id) = 0;
+
+  /// The voucher's stock and every stored order of it (user -> order), read as one snapshot (one
+  /// transaction), or nullopt if there is no such voucher. What a rebuild of the coordinator's
+  /// state starts from (sale/stock_rebuild.hpp). Throws InfraError.
+  virtual boost::asio::awaitable<std::optional<StoreView>> store_view(std::uint64_t voucher_id) = 0;
 };
 
 }  // namespace seckill::sale

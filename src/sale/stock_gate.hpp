@@ -4,8 +4,10 @@
 // process memory. It decides atomically, so stock never goes below zero and a user never holds
 // two orders of one voucher, however many instances ask at once.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -19,7 +21,8 @@ enum class TakeOutcome {
   taken,            ///< a unit was taken for this order; the order is queued for the store
   sold_out,         ///< no unit left
   already_ordered,  ///< this user already holds an order of this voucher
-  unknown_voucher,  ///< the coordinator holds no stock for this voucher (not loaded)
+  unknown_voucher,  ///< the coordinator holds no stock for this voucher: its state is lost (or was
+                    ///< never loaded), to be rebuilt from the store (sale/stock_rebuild.hpp)
 };
 
 struct TakeResult {
@@ -67,6 +70,31 @@ class StockGate {
       std::uint64_t voucher_id) {
     (void)voucher_id;
     co_return std::nullopt;
+  }
+
+  /// Claims the rebuild of a voucher whose state the coordinator lost, for `ttl` (a marker shared
+  /// by every instance: one instance rebuilds; a claim whose holder died expires). True if this
+  /// caller (`owner`, unique per attempt) holds it. Gates whose state cannot be lost apart from
+  /// the store need no claim. Throws InfraError.
+  virtual boost::asio::awaitable<bool> claim_rebuild(std::uint64_t voucher_id, std::string owner,
+                                                     std::chrono::milliseconds ttl) {
+    (void)voucher_id;
+    (void)owner;
+    (void)ttl;
+    co_return true;
+  }
+
+  /// Puts back a lost voucher's state: `stock_left` units and `buyers`, and the voucher is sold
+  /// again. Only while `owner` still holds the claim, and only if the voucher is still absent
+  /// (never overwrites live state); returns whether it did. Throws InfraError. The default loads
+  /// the stock alone, for gates whose buyers live in the store.
+  virtual boost::asio::awaitable<bool> restore_lost(Voucher voucher, std::int64_t stock_left,
+                                                    std::vector<Buyer> buyers, std::string owner) {
+    (void)buyers;
+    (void)owner;
+    voucher.stock_left = stock_left;
+    co_await load(std::move(voucher));
+    co_return true;
   }
 };
 

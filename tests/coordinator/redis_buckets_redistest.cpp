@@ -90,6 +90,27 @@ asio::awaitable<void> load_voucher(redis::Client& client, unsigned buckets, std:
   client.close();
 }
 
+// A voucher Redis lost, rebuilt (sale/stock_rebuild.hpp): the claim is one caller's, the buyers
+// go back to their home buckets, the stock is split, and a second restore changes nothing.
+struct RestoreOutcome {
+  bool claimed = false, claimed_twice = false, restored = false, restored_again = false;
+};
+
+asio::awaitable<RestoreOutcome> restore_voucher(redis::Client& client, unsigned buckets,
+                                                std::uint64_t voucher, std::int64_t left,
+                                                std::vector<sale::Buyer> buyers) {
+  co_await client.connect();
+  RedisStockGate gate(client, {}, buckets);
+  Voucher v{voucher, "t", 10, 10, {}, {}, {}};
+  RestoreOutcome out;
+  out.claimed = co_await gate.claim_rebuild(voucher, "first", 10s);
+  out.claimed_twice = co_await gate.claim_rebuild(voucher, "second", 10s);
+  out.restored = co_await gate.restore_lost(v, left, buyers, "first");
+  out.restored_again = co_await gate.restore_lost(v, left, buyers, "first");
+  client.close();
+  co_return out;
+}
+
 struct BucketState {
   std::vector<std::int64_t> stock;
   std::map<std::uint64_t, std::vector<unsigned>> marks;  // user -> buckets holding their mark
@@ -202,6 +223,38 @@ TEST_P(StockBuckets, UnevenBucketsSellExactlyTheStockOncePerUser) {
   race(k, voucher, users, 4, 2, tally);
   expect_exact(tally, state(k, voucher), 10, k);
   EXPECT_EQ(tally.taken.load() + tally.sold_out.load() + tally.already.load(), 120);
+}
+
+// Issue 15: stock 10, 3 orders stored: 7 units left and users 1..3 already hold theirs.
+TEST_P(StockBuckets, RestoredVoucherKnowsItsBuyersAndSellsTheRest) {
+  for (const unsigned k : {1u, 3u}) {
+    const auto voucher = random_voucher();
+    std::vector<sale::Buyer> stored{{1, 901}, {2, 902}, {3, 903}};
+    asio::io_context io;
+    redis::Client client(io, options_for(GetParam()));
+    auto f = asio::co_spawn(io, restore_voucher(client, k, voucher, 7, stored), asio::use_future);
+    io.run_for(30s);
+    auto out = f.get();
+    EXPECT_TRUE(out.claimed);
+    EXPECT_FALSE(out.claimed_twice) << "one instance rebuilds";
+    EXPECT_TRUE(out.restored);
+    EXPECT_FALSE(out.restored_again) << "live state is never overwritten";
+    std::vector<std::uint64_t> users;
+    for (std::uint64_t u = 1; u <= 20; ++u)
+      users.push_back(u);
+    Tally tally;
+    race(k, voucher, users, 2, 1, tally);
+    EXPECT_EQ(tally.taken.load(), 7) << k << " buckets";
+    EXPECT_EQ(tally.already.load(), 3) << "the stored buyers are known again";
+    EXPECT_EQ(tally.errors.load(), 0);
+    auto s = state(k, voucher);
+    EXPECT_EQ(s.left, 0);
+    EXPECT_EQ(s.marks.size(), 10u);
+    for (const auto& [user, where] : s.marks) {
+      ASSERT_EQ(where.size(), 1u);
+      EXPECT_EQ(where.front(), RedisStockGate::home_bucket(user, k));
+    }
+  }
 }
 
 // 3 units over 8 buckets: five of them empty from the start; 50 users from 3 processes.

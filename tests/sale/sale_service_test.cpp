@@ -1,5 +1,6 @@
 #include "sale/sale_service.hpp"
 
+#include <functional>
 #include <map>
 #include <mutex>
 
@@ -7,6 +8,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
+
+#include "core/infra_error.hpp"
 
 // The use case's rules, checked against small in-process stand-ins for its three interfaces
 // (the Redis and PostgreSQL implementations have their own live tests).
@@ -52,9 +55,25 @@ class TableStore : public SaleStore {
     auto it = orders.find(id);
     co_return it == orders.end() ? std::nullopt : std::optional(it->second);
   }
+  asio::awaitable<std::optional<StoreView>> store_view(std::uint64_t id) override {
+    ++view_reads;
+    if (on_view) on_view(view_reads);
+    auto it = vouchers.find(id);
+    if (it == vouchers.end()) co_return std::nullopt;
+    StoreView view{.voucher_id = id,
+                   .stock_total = it->second.stock_total,
+                   .stock_left = it->second.stock_left,
+                   .orders = {}};
+    for (const auto& [order_id, o] : orders) {
+      if (o.voucher_id == id) view.orders.emplace(o.user_id, order_id);
+    }
+    co_return view;
+  }
   std::map<std::uint64_t, Voucher> vouchers;
   std::map<std::uint64_t, Order> orders;
   int voucher_reads = 0;
+  int view_reads = 0;
+  std::function<void(int)> on_view;  ///< before each store_view, with its number
 };
 
 class TableGate : public StockGate {
@@ -94,8 +113,24 @@ class TableGate : public StockGate {
     }
     co_return out;
   }
+  asio::awaitable<bool> restore_lost(Voucher v, std::int64_t left, std::vector<Buyer> buyers,
+                                     std::string owner) override {
+    (void)owner;
+    if (stock.contains(v.id)) co_return false;
+    for (const auto& b : buyers)
+      buyers_of.insert({{v.id, b.user_id}, b.order_id});
+    stock[v.id] = left;
+    ++restores;
+    co_return true;
+  }
+  /// What a Redis restarted without persistence does to a voucher.
+  void lose(std::uint64_t voucher_id) {
+    stock.erase(voucher_id);
+    std::erase_if(buyers_of, [&](const auto& e) { return e.first.first == voucher_id; });
+  }
   std::map<std::uint64_t, std::int64_t> stock;
   std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint64_t> buyers_of;
+  int restores = 0;
   std::map<std::uint64_t, Order> pending;
   int takes = 0;
   int buyer_reads = 0;
@@ -117,7 +152,8 @@ struct SaleFixture : ::testing::Test {
   CountingIds ids;
   TableStore store;
   TableGate gate;
-  SaleService sale{gate, store, ids, [this] { return now; }};
+  SaleService sale{gate, store, ids, [this] { return now; },
+                   RebuildOptions{.quiet = 1ms, .claim_ttl = 10s}};
 
   std::uint64_t make_voucher(std::int64_t stock) {
     auto v = run(sale.create_voucher(NewVoucher{"ten percent off", stock, kBegin, kEnd}));
@@ -166,6 +202,36 @@ TEST_F(SaleFixture, OneOrderPerUserAndNeverMoreThanTheStock) {
   EXPECT_EQ(buy(2, v), std::nullopt);
   EXPECT_EQ(buy(3, v), ErrorCode::sold_out);
   EXPECT_EQ(gate.stock[v], 0);
+}
+
+// Issue 15, "Rebuild, don't guess": the store's stock_left lags the coordinator by the orders in
+// flight, so a lost voucher is refused (503) until it is rebuilt from the stored orders, once they
+// stop changing; never refilled from stock_left with no buyers.
+TEST_F(SaleFixture, LostVoucherAnswersUnavailableUntilRebuiltFromStoredOrders) {
+  auto v = make_voucher(3);
+  EXPECT_EQ(buy(1, v), std::nullopt);
+  EXPECT_EQ(buy(2, v), std::nullopt);
+  const auto first = gate.buyers_of.at({v, 1});
+  const auto second = gate.buyers_of.at({v, 2});
+  // User 1's order is stored; user 2's is still in a writer's hands when Redis loses the voucher,
+  // and stored while the rebuild waits for the writers (before its second read). The fake store's
+  // stock_left never moves: it is not what the rebuild reads.
+  run(store.write_orders({gate.pending.at(first)}));
+  gate.lose(v);
+  store.on_view = [&](int n) {
+    if (n == 2) run(store.write_orders({gate.pending.at(second)}));
+  };
+  EXPECT_THROW(buy(1, v), InfraError) << "nothing is sold while the voucher is lost";
+  EXPECT_EQ(gate.restores, 1);
+  EXPECT_GE(store.view_reads, 3) << "the rebuild waits until two reads agree";
+  EXPECT_EQ(gate.stock[v], 1) << "stock_total - stored orders";
+  auto again = run(sale.take_order(1, v));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::already_ordered);
+  EXPECT_EQ(again.error().order_id, first);
+  EXPECT_EQ(buy(2, v), ErrorCode::already_ordered) << "an order stored during the drain counts";
+  EXPECT_EQ(buy(3, v), std::nullopt);
+  EXPECT_EQ(buy(4, v), ErrorCode::sold_out);
 }
 
 TEST_F(SaleFixture, SoldOutIsAnsweredLocallyAndBroadcastOnce) {

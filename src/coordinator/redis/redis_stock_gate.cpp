@@ -42,6 +42,14 @@ const Script& load_script() {
   return script;
 }
 
+const Script& restore_script() {
+  static const Script script("restore_voucher", std::string(scripts::restore_voucher));
+  return script;
+}
+
+// Buyers written back per HSET when a voucher is rebuilt.
+constexpr std::size_t kRestoreChunk = 500;
+
 // Sold-out vouchers with at most this many buyers are answered without Redis afterwards.
 constexpr std::int64_t kMaxCachedBuyers = 200'000;
 
@@ -101,6 +109,68 @@ asio::awaitable<void> RedisStockGate::load(Voucher voucher) {
     auto member = b == 0 ? std::to_string(voucher.id) : bucket_member(voucher.id, b);
     (co_await client_.command({"SADD", kVoucherSetKey, member})).value();
   }
+}
+
+asio::awaitable<bool> RedisStockGate::claim_rebuild(std::uint64_t voucher_id, std::string owner,
+                                                    std::chrono::milliseconds ttl) {
+  auto key = rebuild_claim_key(voucher_id);
+  auto ms = std::to_string(ttl.count());
+  Reply reply = co_await client_.command({"SET", key, owner, "NX", "PX", ms});
+  co_return !reply.is_nil();
+}
+
+asio::awaitable<bool> RedisStockGate::restore_lost(Voucher voucher, std::int64_t stock_left,
+                                                   std::vector<sale::Buyer> buyers,
+                                                   std::string owner) {
+  // Nothing sells while bucket 0's stock is absent, so the buyers go first: a sale that resumes
+  // already knows every stored order.
+  std::vector<std::vector<std::string>> per_bucket(buckets_);
+  for (const auto& b : buyers) {
+    auto& fields = per_bucket[buckets_ > 1 ? home_bucket(b.user_id, buckets_) : 0];
+    fields.push_back(std::to_string(b.user_id));
+    fields.push_back(std::to_string(b.order_id));
+  }
+  for (unsigned b = 0; b < buckets_; ++b) {
+    SaleKeys keys(voucher.id, b);
+    const auto& fields = per_bucket[b];
+    for (std::size_t at = 0; at < fields.size(); at += 2 * kRestoreChunk) {
+      std::vector<std::string_view> args;  // not a braced list: GCC 12, in a coroutine frame
+      args.reserve(2 + 2 * kRestoreChunk);
+      args.emplace_back("HSET");
+      args.emplace_back(keys.buyers);
+      const auto end = std::min(fields.size(), at + 2 * kRestoreChunk);
+      for (std::size_t i = at; i < end; ++i)
+        args.emplace_back(fields[i]);
+      const CommandArgs command(args);
+      (co_await client_.command(command)).value();
+    }
+  }
+  const auto k = static_cast<std::int64_t>(buckets_);
+  auto share_of = [&](unsigned b) {
+    return std::to_string(stock_left / k + (static_cast<std::int64_t>(b) < stock_left % k ? 1 : 0));
+  };
+  for (unsigned b = buckets_; b-- > 1;) {
+    SaleKeys keys(voucher.id, b);
+    auto share = share_of(b);
+    std::array<std::string_view, 2> script_keys{keys.stock, keys.orders};
+    std::array<std::string_view, 2> script_args{share, kWriterGroup};
+    (co_await client_.eval(load_script(), std::span<const std::string_view>(script_keys),
+                           std::span<const std::string_view>(script_args)))
+        .value();
+  }
+  SaleKeys keys(voucher.id, 0);
+  auto claim = rebuild_claim_key(voucher.id);
+  auto share = share_of(0);
+  std::array<std::string_view, 3> script_keys{keys.stock, keys.orders, claim};
+  std::array<std::string_view, 3> script_args{share, kWriterGroup, owner};
+  Reply done =
+      co_await client_.eval(restore_script(), std::span<const std::string_view>(script_keys),
+                            std::span<const std::string_view>(script_args));
+  for (unsigned b = 0; b < buckets_; ++b) {
+    auto member = b == 0 ? std::to_string(voucher.id) : bucket_member(voucher.id, b);
+    (co_await client_.command({"SADD", kVoucherSetKey, member})).value();
+  }
+  co_return done.as_integer() == 1;
 }
 
 asio::awaitable<sale::TakeResult> RedisStockGate::take(Order order) {

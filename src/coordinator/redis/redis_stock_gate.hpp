@@ -34,6 +34,15 @@ class RedisStockGate : public sale::StockGate {
   boost::asio::awaitable<std::optional<Order>> find_pending(std::uint64_t order_id) override;
   boost::asio::awaitable<std::optional<std::vector<sale::Buyer>>> buyers(
       std::uint64_t voucher_id) override;
+  /// SET {v:ID}:rebuild owner NX PX ttl.
+  boost::asio::awaitable<bool> claim_rebuild(std::uint64_t voucher_id, std::string owner,
+                                             std::chrono::milliseconds ttl) override;
+  /// Buyers first (each in their home bucket's hash, added to whatever survived), then the
+  /// stock of buckets 1.. (SET NX), then bucket 0 by restore_voucher.lua, which checks the claim;
+  /// then the voucher is registered for the writers again.
+  boost::asio::awaitable<bool> restore_lost(Voucher voucher, std::int64_t stock_left,
+                                            std::vector<sale::Buyer> buyers,
+                                            std::string owner) override;
 
  private:
   seckill::redis::Client& client_;

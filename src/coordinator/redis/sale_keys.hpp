@@ -71,6 +71,12 @@ inline std::string bucket_member(std::uint64_t voucher_id, unsigned bucket) {
   return fmt::format("{}:{}", voucher_id, bucket);
 }
 
+/// The claim on rebuilding a voucher the coordinator lost (sale/stock_rebuild.hpp): in the
+/// voucher's own slot, beside bucket 0's keys.
+inline std::string rebuild_claim_key(std::uint64_t voucher_id) {
+  return fmt::format("{{v:{}}}:rebuild", voucher_id);
+}
+
 /// The set of loaded voucher ids: where order writers find the streams to read.
 inline constexpr const char* kVoucherSetKey = "seckill:vouchers";
 /// The consumer group of the order writers on every order stream.

@@ -46,6 +46,12 @@ constexpr PgStatement kSelectOrder{"order_select",
 constexpr PgStatement kCountOrders{"order_count",
                                    "select count(*) from orders where voucher_id = $1"};
 
+// A left join, so a voucher without orders still gives its row (user and order null).
+constexpr PgStatement kSelectStoreView{"order_store_view", R"(
+select v.stock_total, v.stock_left, o.user_id, o.id
+from vouchers v left join orders o on o.voucher_id = v.id
+where v.id = $1)"};
+
 constexpr int kRetriesOnDeadlock = 3;
 
 }  // namespace
@@ -88,6 +94,20 @@ std::int64_t count_orders(PgConnection& c, std::uint64_t voucher_id) {
   return c.exec(kCountOrders, {voucher_id}).int64(0, 0);
 }
 
+std::optional<sale::StoreView> select_store_view(PgConnection& c, std::uint64_t voucher_id) {
+  auto r = c.exec(kSelectStoreView, {voucher_id});
+  if (r.rows() == 0) return std::nullopt;
+  sale::StoreView view{.voucher_id = voucher_id,
+                       .stock_total = r.int64(0, 0),
+                       .stock_left = r.int64(0, 1),
+                       .orders = {}};
+  for (int row = 0; row < r.rows(); ++row) {
+    if (r.is_null(row, 2)) continue;
+    view.orders.emplace(r.id(row, 2), r.id(row, 3));
+  }
+  return view;
+}
+
 boost::asio::awaitable<std::int64_t> PgOrderStore::write_orders(std::vector<OrderRow> rows) {
   auto job = [rows = std::move(rows)](PgConnection& c) -> std::int64_t {
     try {
@@ -106,6 +126,12 @@ boost::asio::awaitable<std::optional<Order>> PgOrderStore::find_order(std::uint6
 
 boost::asio::awaitable<std::int64_t> PgOrderStore::count_orders(std::uint64_t voucher_id) {
   auto job = [voucher_id](PgConnection& c) { return postgres::count_orders(c, voucher_id); };
+  co_return co_await pool_.run(std::move(job));
+}
+
+boost::asio::awaitable<std::optional<sale::StoreView>> PgOrderStore::store_view(
+    std::uint64_t voucher_id) {
+  auto job = [voucher_id](PgConnection& c) { return select_store_view(c, voucher_id); };
   co_return co_await pool_.run(std::move(job));
 }
 

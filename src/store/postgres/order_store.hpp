@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "core/order.hpp"
+#include "sale/sale_audit.hpp"
 #include "store/postgres/pg_pool.hpp"
 
 namespace seckill::store::postgres {
@@ -39,6 +40,8 @@ std::int64_t insert_orders(PgConnection& c, std::span<const OrderRow> rows);
 /// The order, status `confirmed` (it is stored), or nullopt.
 std::optional<Order> select_order(PgConnection& c, std::uint64_t id);
 std::int64_t count_orders(PgConnection& c, std::uint64_t voucher_id);
+/// The voucher's stock and its stored orders in one statement (one snapshot), or nullopt.
+std::optional<sale::StoreView> select_store_view(PgConnection& c, std::uint64_t voucher_id);
 
 /// Thread-safety: as PgPool. The pool must outlive the store.
 class PgOrderStore {
@@ -50,6 +53,7 @@ class PgOrderStore {
   boost::asio::awaitable<std::int64_t> write_orders(std::vector<OrderRow> rows);
   boost::asio::awaitable<std::optional<Order>> find_order(std::uint64_t id);
   boost::asio::awaitable<std::int64_t> count_orders(std::uint64_t voucher_id);
+  boost::asio::awaitable<std::optional<sale::StoreView>> store_view(std::uint64_t voucher_id);
 
  private:
   PgPool& pool_;

@@ -27,4 +27,9 @@ boost::asio::awaitable<std::optional<Order>> PgSaleStore::find_order(std::uint64
   co_return co_await orders_.find_order(id);
 }
 
+boost::asio::awaitable<std::optional<sale::StoreView>> PgSaleStore::store_view(
+    std::uint64_t voucher_id) {
+  co_return co_await orders_.store_view(voucher_id);
+}
+
 }  // namespace seckill::store::postgres

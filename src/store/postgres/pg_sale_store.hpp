@@ -23,6 +23,8 @@ class PgSaleStore final : public sale::SaleStore {
   /// insert_orders (order_store.hpp); each order's status is ignored (stored means confirmed).
   boost::asio::awaitable<std::size_t> write_orders(std::vector<Order> orders) override;
   boost::asio::awaitable<std::optional<Order>> find_order(std::uint64_t id) override;
+  boost::asio::awaitable<std::optional<sale::StoreView>> store_view(
+      std::uint64_t voucher_id) override;
 
  private:
   PgVoucherStore vouchers_;

@@ -44,6 +44,14 @@ boost::asio::awaitable<std::uint64_t> SqliteSaleStore::max_id() {
   co_return co_await db_.read(std::move(job));
 }
 
+boost::asio::awaitable<std::optional<sale::StoreView>> SqliteSaleStore::store_view(
+    std::uint64_t voucher_id) {
+  for (auto& view : co_await store_views()) {
+    if (view.voucher_id == voucher_id) co_return std::move(view);
+  }
+  co_return std::nullopt;
+}
+
 std::vector<sale::StoreView> SqliteSaleStore::store_views_now() {
   return db_.read_now([](SqliteConnection& c) { return select_store_views(c); });
 }

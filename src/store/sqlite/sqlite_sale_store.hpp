@@ -29,6 +29,10 @@ class SqliteSaleStore final : public sale::SaleStore {
   /// as a whole, once this returns.
   boost::asio::awaitable<std::size_t> write_orders(std::vector<Order> orders) override;
   boost::asio::awaitable<std::optional<Order>> find_order(std::uint64_t id) override;
+  /// One voucher of select_store_views (which reads them all: the embedded coordinator never
+  /// loses its state apart from the store, so this is not on any hot path).
+  boost::asio::awaitable<std::optional<sale::StoreView>> store_view(
+      std::uint64_t voucher_id) override;
 
   /// select_store_views: every voucher with its stock and buyers.
   boost::asio::awaitable<std::vector<sale::StoreView>> store_views();
