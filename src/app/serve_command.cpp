@@ -81,7 +81,7 @@ int run_serve(const ServeConfig& config) {
     } else {
       backend = std::make_unique<EmbeddedBackend>(config, threads);
     }
-    http::add_health_routes(router, backend->readiness_probes());
+    http::add_health_routes(router, backend->readiness_probes(), backend->readiness_reports());
     backend->add_routes(router);
     add_operations_routes(
         router, *backend, verifier,
