@@ -22,6 +22,8 @@ class Backend {
   /// Adds the API routes (vouchers, orders, reminders) served by this mode.
   virtual void add_routes(http::Router& router) = 0;
   virtual std::vector<http::NamedProbe> readiness_probes() = 0;
+  /// Figures /readyz reports without failing on them (the dead letters waiting).
+  virtual std::vector<http::NamedReport> readiness_reports() { return {}; }
   /// Once the I/O threads run: gets ready (connections, first ids, background writers), then
   /// calls `ready` (which starts accepting).
   virtual void start(std::function<void()> ready) = 0;

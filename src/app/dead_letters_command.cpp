@@ -16,6 +16,7 @@
 #include "app/commands.hpp"
 #include "app/logging.hpp"
 #include "app/offline_redis.hpp"
+#include "coordinator/redis/dead_letter_count.hpp"
 #include "coordinator/redis/remind_keys.hpp"
 #include "coordinator/redis/sale_keys.hpp"
 #include "coordinator/redis/stock_buckets_audit.hpp"
@@ -41,17 +42,9 @@ struct DeadLetter {
 // Every dead stream that may exist: the catch-all one, each registered voucher bucket's, each
 // reminder partition's.
 asio::awaitable<std::vector<std::string>> dead_streams(redis::Client& client) {
-  std::vector<std::string> out{"seckill:orders:dead"};
-  auto reply = co_await client.command({"SMEMBERS", coordinator::redis::kVoucherSetKey});
-  std::vector<std::string> members;
-  for (const auto& m : reply.elements())
-    members.emplace_back(m.as_string());
-  for (const auto& [id, buckets] : coordinator::redis::registered_buckets(members)) {
-    for (auto b : buckets)
-      out.push_back(coordinator::redis::SaleKeys(id, b).dead);
-  }
-  for (const auto& stream : coordinator::redis::reminder_streams())
-    out.push_back(stream + ":dead");
+  auto out = co_await coordinator::redis::order_dead_streams(client);
+  for (auto& stream : coordinator::redis::reminder_dead_streams())
+    out.push_back(std::move(stream));
   co_return out;
 }
 

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/object.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -17,10 +18,13 @@
 #include "core/decimal.hpp"
 #include "core/infra_error.hpp"
 #include "id/counter_sequence_source.hpp"
+#include "id/id_layout.hpp"
+#include "metrics/text_format.hpp"
 #include "redis/auth_error.hpp"
 #include "redis/probe.hpp"
 #include "redis/tls_context.hpp"
 #include "store/postgres/migrations.hpp"
+#include "store/postgres/stored_ids.hpp"
 
 namespace seckill::app {
 
@@ -110,6 +114,16 @@ asio::awaitable<bool> postgres_answers(store::postgres::PgPool& pool) {
   co_return true;
 }
 
+// For seeding a missing id counter: the store's largest sequence number of `day`.
+asio::awaitable<std::uint64_t> stored_sequence(store::postgres::PgPool& pool, std::string day) {
+  auto range = id::ids_of_day(day);
+  if (!range) throw ProtocolError("not a day: " + day);
+  auto job = [range = *range](store::postgres::PgConnection& c) {
+    return store::postgres::largest_sequence(c, range.first, range.end);
+  };
+  co_return co_await pool.run(std::move(job));
+}
+
 // Best effort: an instance that misses it learns "sold out" from its next call to Redis.
 asio::awaitable<void> announce_sold_out(redis::Client& client, std::uint64_t voucher_id) {
   try {
@@ -139,9 +153,10 @@ DistributedBackend::DistributedBackend(const ServeConfig& config, IoThreads& thr
       generator_(std::make_unique<id::IdGenerator>(
           threads.first().get_executor(),
           std::make_shared<id::CounterSequenceSource>(
-              "global", coordinator::redis::redis_incr_by(
-                            redis_, redis::AckReplicas{config.redis_ack_replicas,
-                                                       config.redis_ack_timeout})))),
+              "global",
+              coordinator::redis::redis_reserve_above(
+                  redis_, redis::AckReplicas{config.redis_ack_replicas, config.redis_ack_timeout}),
+              [this](std::string day) { return stored_sequence(pg_, std::move(day)); }))),
       ids_(*generator_),
       gate_(redis_, redis::AckReplicas{config.redis_ack_replicas, config.redis_ack_timeout},
             config.stock_buckets),
@@ -183,6 +198,17 @@ std::vector<http::NamedProbe> DistributedBackend::readiness_probes() {
           {"postgres", [this] { return postgres_answers(pg_); }}};
 }
 
+// A dead letter does not fail readiness: the instance serves as well as any other, and taking
+// every instance out of the balancer would turn one refused entry into an outage. It is reported
+// here, in the seckill_dead_letters gauge, and by `seckill check`.
+std::vector<http::NamedReport> DistributedBackend::readiness_reports() {
+  return {{"dead_letters", [this]() -> boost::json::value {
+             if (!dead_letters_.known()) return nullptr;
+             auto counts = dead_letters_.counts();
+             return boost::json::object{{"orders", counts.orders}, {"reminders", counts.reminders}};
+           }}};
+}
+
 asio::awaitable<void> DistributedBackend::warm_up() {
   try {
     co_await redis_.connect();
@@ -212,6 +238,7 @@ void DistributedBackend::start(std::function<void()> ready) {
     sold_out_subscriber_.start();
     strategies_.start();
     asio::co_spawn(threads_.first(), revocations_.run(), asio::detached);
+    asio::co_spawn(threads_.first(), dead_letters_.run(), asio::detached);
     writers_running_ = 2;
     asio::co_spawn(threads_.first(), writer_.run(),
                    [this](std::exception_ptr) { writer_finished(); });
@@ -234,6 +261,7 @@ void DistributedBackend::stop(std::function<void()> done) {
     sold_out_subscriber_.close();
     strategies_.stop();
     revocations_.stop();
+    dead_letters_.stop();
     if (writers_running_ == 0) {
       done();
       return;
@@ -245,6 +273,16 @@ void DistributedBackend::stop(std::function<void()> done) {
 void DistributedBackend::write_metrics(std::string& out) {
   calls_.write(out);
   write_writer_metrics(out, "order", writer_.stats(), "reminder", reminder_writer_.stats());
+  if (dead_letters_.known()) {
+    auto counts = dead_letters_.counts();
+    metrics::write_family(out, "seckill_dead_letters", "gauge",
+                          "Entries the store refused for good, waiting in the dead streams "
+                          "(all instances; `seckill dead-letters list`), by kind.");
+    metrics::write_sample(out, "seckill_dead_letters", metrics::label("kind", "orders"),
+                          counts.orders);
+    metrics::write_sample(out, "seckill_dead_letters", metrics::label("kind", "reminders"),
+                          counts.reminders);
+  }
 }
 
 }  // namespace seckill::app

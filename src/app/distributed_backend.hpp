@@ -12,6 +12,7 @@
 #include "app/distributed_strategies.hpp"
 #include "app/io_threads.hpp"
 #include "app/pg_reminder_records.hpp"
+#include "coordinator/redis/dead_letter_count.hpp"
 #include "coordinator/redis/redis_order_queue.hpp"
 #include "coordinator/redis/redis_rate_limiter.hpp"
 #include "coordinator/redis/redis_reminder_gate.hpp"
@@ -51,6 +52,7 @@ class DistributedBackend final : public Backend {
 
   void add_routes(http::Router& router) override;
   std::vector<http::NamedProbe> readiness_probes() override;
+  std::vector<http::NamedReport> readiness_reports() override;
 
   /// Once the I/O threads run: connects to Redis and takes a first block of ids (bounded
   /// waits; a backend that is down is retried in the background and requests get 503 until it
@@ -98,6 +100,7 @@ class DistributedBackend final : public Backend {
   coordinator::redis::RedisRateLimiter rate_limiter_{redis_};
   /// Shared through Redis, polled every second (issue #17).
   coordinator::redis::RedisRevocations revocations_{redis_};
+  coordinator::redis::DeadLetterWatch dead_letters_{redis_};
 };
 
 }  // namespace seckill::app

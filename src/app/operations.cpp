@@ -65,7 +65,8 @@ void add_serve_routes(http::Router& router, Backend& backend, auth::TokenVerifie
                       std::chrono::seconds token_max_ttl,
                       std::function<std::size_t()> open_connections, http::Router* metrics_router,
                       const std::atomic<bool>* draining) {
-  http::add_health_routes(router, backend.readiness_probes(), draining);
+  http::add_health_routes(router, backend.readiness_probes(), backend.readiness_reports(),
+                          draining);
   backend.add_routes(router);
   add_operations_routes(router, backend, verifier, std::move(open_connections), metrics_router);
   api::add_openapi_route(router);

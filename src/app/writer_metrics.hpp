@@ -11,7 +11,8 @@ namespace seckill::app {
 
 /// Appends, for two writers (label writer="order"/"reminder"):
 ///   seckill_writer_entries_total, seckill_writer_batches_total,
-///   seckill_writer_dead_letters_total, seckill_writer_store_failures_total (counters),
+///   seckill_writer_dead_letters_total, seckill_writer_store_failures_total,
+///   seckill_writer_refusals_total (counters),
 ///   seckill_writer_batch_entries (histogram), seckill_writer_lag_seconds (histogram: age of a
 ///   batch's oldest entry when it was stored).
 inline void write_writer_metrics(std::string& out, std::string_view a_name,
@@ -39,6 +40,10 @@ inline void write_writer_metrics(std::string& out, std::string_view a_name,
           &delivery::BatchWriterStats::dead_lettered);
   counter("seckill_writer_store_failures_total", "Batches the store refused or could not take.",
           &delivery::BatchWriterStats::store_failures);
+  counter("seckill_writer_refusals_total",
+          "Single entries the store refused on their own merits (e.g. an id stored for another "
+          "order); max_refusals of them make a dead letter.",
+          &delivery::BatchWriterStats::refusals);
   metrics::write_family(out, "seckill_writer_batch_entries", "histogram",
                         "Entries per stored batch.");
   for (const auto& w : writers)

@@ -16,11 +16,17 @@ namespace bhttp = boost::beast::http;
 constexpr std::string_view kHealthy = R"({"status":"ok"})";
 constexpr std::string_view kDraining = R"({"status":"draining"})";
 
-boost::asio::awaitable<HandlerResult> check_readiness(
-    std::shared_ptr<const std::vector<NamedProbe>> probes, const std::atomic<bool>* draining) {
+struct Readiness {
+  std::vector<NamedProbe> probes;
+  std::vector<NamedReport> reports;
+};
+
+boost::asio::awaitable<HandlerResult> check_readiness(std::shared_ptr<const Readiness> readiness,
+                                                      const std::atomic<bool>* draining) {
   if (draining != nullptr && draining->load()) {
     co_return Response::from_static(bhttp::status::service_unavailable, kDraining);
   }
+  const auto* probes = &readiness->probes;
   boost::json::object backends;
   bool ready = true;
   for (const auto& p : *probes) {
@@ -36,13 +42,20 @@ boost::asio::awaitable<HandlerResult> check_readiness(
   boost::json::object body;
   body["status"] = ready ? "ok" : "unavailable";
   body["backends"] = std::move(backends);
+  for (const auto& r : readiness->reports) {
+    try {
+      body[r.name] = r.report();
+    } catch (const std::exception& e) {
+      spdlog::warn("readiness report {} failed: {}", r.name, e.what());
+    }
+  }
   co_return json_response(ready ? bhttp::status::ok : bhttp::status::service_unavailable, body);
 }
 
 }  // namespace
 
 void add_health_routes(Router& router, std::vector<NamedProbe> probes,
-                       const std::atomic<bool>* draining) {
+                       std::vector<NamedReport> reports, const std::atomic<bool>* draining) {
   router.add(
       bhttp::verb::get, "/healthz",
       [](RequestContext&) -> boost::asio::awaitable<HandlerResult> {
@@ -50,7 +63,7 @@ void add_health_routes(Router& router, std::vector<NamedProbe> probes,
       },
       Access::anyone);
   // Not a coroutine itself: it hands its captured probes, by value, to one.
-  auto shared = std::make_shared<const std::vector<NamedProbe>>(std::move(probes));
+  auto shared = std::make_shared<const Readiness>(Readiness{std::move(probes), std::move(reports)});
   router.add(
       bhttp::verb::get, "/readyz",
       [shared, draining](RequestContext&) { return check_readiness(shared, draining); },

@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace seckill::id {
 
@@ -67,5 +68,12 @@ constexpr std::optional<std::uint32_t> seconds_since_epoch(
 
 /// The day as the key suffix of its counter: "yyyymmdd" (day 0 is "20240101").
 std::string day_key(std::uint32_t day);
+/// The ids of a day: [first, end). nullopt for a string that is not a day_key of a day an id
+/// can hold.
+struct DayIds {
+  std::uint64_t first = 0;
+  std::uint64_t end = 0;
+};
+std::optional<DayIds> ids_of_day(std::string_view day_key);
 
 }  // namespace seckill::id

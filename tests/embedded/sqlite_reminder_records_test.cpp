@@ -67,6 +67,27 @@ TEST(SqliteReminderRecords, WritingIsIdempotentAndLastAtOnlyMovesForward) {
   EXPECT_GE(r.db.read_now([](SqliteConnection& c) { return select_max_id(c); }), 100u);
 }
 
+TEST(SqliteReminderRecords, AnIdStoredForAnotherTicketIsRefusedNotMerged) {
+  TempDir dir;
+  Records r(dir);
+  r.write({event(100, "T-1", 1, kT0, true)});
+  try {
+    r.write({event(101, "T-3", 3, kT0, true), event(100, "T-2", 2, kT0 + 5s, true)});
+    FAIL() << "a reminder on T-2 merged into T-1's record";
+  } catch (const SqliteError& e) {
+    EXPECT_TRUE(e.is_constraint());
+    EXPECT_NE(std::string(e.what()).find("reminder id 100 is stored for ticket T-1"),
+              std::string::npos);
+  }
+  auto list = run(r.records.list_ticket("T-1", std::nullopt));
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].last_at, kT0);
+  EXPECT_EQ(list[0].users.size(), 1u);
+  EXPECT_TRUE(run(r.records.list_ticket("T-2", std::nullopt)).empty());
+  EXPECT_TRUE(run(r.records.list_ticket("T-3", std::nullopt)).empty());  // rolled back whole
+  r.write({event(100, "T-1", 1, kT0, true)});                            // the same event: fine
+}
+
 TEST(SqliteReminderRecords, TicketListingIsOldestFirstAndFiltersByUser) {
   TempDir dir;
   Records r(dir);

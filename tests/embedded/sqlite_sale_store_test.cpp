@@ -120,6 +120,26 @@ TEST(SqliteStore, WriteOrdersIsIdempotentAndKeepsStockExact) {
   EXPECT_EQ(stored->status, OrderStatus::confirmed);
 }
 
+TEST(SqliteStore, RefusesAnIdStoredForAnotherOrder) {
+  TempDir dir;
+  SqliteDatabase db(options(dir));
+  SqliteSaleStore store(db);
+  run(store.create_voucher(1, voucher(10)));
+  EXPECT_EQ(run(store.write_orders({order(100, 1, 1)})), 1u);
+  try {
+    run(store.write_orders({order(101, 2, 1), order(100, 9, 1)}));
+    FAIL() << "an order under another order's id was taken for stored";
+  } catch (const SqliteError& e) {
+    EXPECT_TRUE(e.is_constraint());
+    EXPECT_NE(std::string(e.what()).find("order id 100 is stored for user 1 voucher 1"),
+              std::string::npos);
+  }
+  EXPECT_EQ(run(store.find_order(100))->user_id, 1u);
+  EXPECT_FALSE(run(store.find_order(101)));  // the batch is refused whole
+  EXPECT_EQ(stock_left(store, 1), 9);
+  EXPECT_EQ(run(store.write_orders({order(100, 1, 1)})), 0u);  // the same order: a no-op
+}
+
 TEST(SqliteStore, RefusesAWholeBatchThatWouldBreakTheRules) {
   TempDir dir;
   SqliteDatabase db(options(dir));

@@ -173,6 +173,22 @@ TEST_F(ServerTest, ReadyzReportsEveryProbe) {
   EXPECT_EQ(r->result_int(), 200U);
 }
 
+TEST_F(ServerTest, ReadyzCarriesReportsWithoutFailingOnThem) {
+  Router router(nullptr);
+  auto dead_letters = [] {
+    return boost::json::value(boost::json::object{{"orders", 3}, {"reminders", 0}});
+  };
+  add_health_routes(router, {{"redis", []() -> asio::awaitable<bool> { co_return true; }}},
+                    {{"dead_letters", dead_letters}});
+  TestServer server(router, fast_limits());
+  auto r = Client(server.port()).request("GET", "/readyz");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->result_int(), 200U);  // dead letters are reported, not a reason to be unready
+  EXPECT_EQ(boost::json::parse(r->body()),
+            boost::json::parse(R"({"status":"ok","backends":{"redis":"ok"},)"
+                               R"("dead_letters":{"orders":3,"reminders":0}})"));
+}
+
 TEST_F(ServerTest, OversizedBodyIs413) {
   TestServer server(router_, fast_limits());
   {

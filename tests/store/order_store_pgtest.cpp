@@ -81,10 +81,9 @@ TEST(OrderStore, InsertsSkipsDuplicatesAndKeepsStockInStep) {
   EXPECT_EQ(insert_orders(c, batch), 0);
   EXPECT_EQ(stock_left(c, 1), 7);
 
-  // Same id again (other user), same (user, voucher) with a new id, a duplicate inside the
-  // batch, and one new order: only the last counts.
-  std::vector<OrderRow> mixed = {row(100, 9, 1), row(200, 2, 1), row(300, 4, 1), row(300, 4, 1),
-                                 row(301, 4, 1)};
+  // Same (user, voucher) with a new id, a duplicate inside the batch, and one new order: only
+  // the last counts. (The same id for another order is refused: the test below.)
+  std::vector<OrderRow> mixed = {row(200, 2, 1), row(300, 4, 1), row(300, 4, 1), row(301, 4, 1)};
   EXPECT_EQ(insert_orders(c, mixed), 1);
   EXPECT_EQ(stock_left(c, 1), 6);
   EXPECT_EQ(count_orders(c, 1), 4);
@@ -97,6 +96,39 @@ TEST(OrderStore, InsertsSkipsDuplicatesAndKeepsStockInStep) {
   EXPECT_EQ(order->status, seckill::OrderStatus::confirmed);
   EXPECT_FALSE(select_order(c, 200));
   EXPECT_EQ(insert_orders(c, {}), 0);
+}
+
+TEST(OrderStore, AnIdStoredForAnotherOrderIsRefusedNotSkipped) {
+  PgTestSchema schema("orders_reused_id");
+  auto c = schema.connect();
+  insert_voucher(c, 1, voucher(10));
+  insert_voucher(c, 2, voucher(10));
+  ASSERT_EQ(insert_orders(c, std::vector{row(100, 1, 1)}), 1);
+  auto refused = [&](std::vector<OrderRow> batch) {
+    try {
+      insert_orders(c, batch);
+    } catch (const PgError& e) {
+      EXPECT_TRUE(e.is_unique_violation());
+      EXPECT_TRUE(e.is_refusal());  // poison for the writer: a dead letter with this reason
+      return std::string(e.what());
+    }
+    return std::string("not refused");
+  };
+  // Another user, another voucher, under a stored id: refused, naming both orders.
+  EXPECT_EQ(refused({row(100, 9, 1)}),
+            "order id 100 is stored for user 1 voucher 1, and this order is user 9 voucher 1: an "
+            "id was issued twice (the id counter lost?); the order is refused, not stored");
+  EXPECT_NE(refused({row(100, 1, 2)}).find("order id 100"), std::string::npos);
+  // Beside new orders: those are stored (a replay of them changes nothing), the reused one not.
+  EXPECT_NE(refused({row(100, 9, 1), row(400, 5, 1)}).find("user 9"), std::string::npos);
+  EXPECT_EQ(insert_orders(c, std::vector{row(400, 5, 1)}), 0);
+  // Two orders under one id in one batch.
+  EXPECT_NE(refused({row(500, 6, 1), row(500, 7, 1)}).find("order id 500"), std::string::npos);
+  EXPECT_EQ(select_order(c, 100)->user_id, 1u);
+  EXPECT_EQ(count_orders(c, 1), 3);
+  EXPECT_EQ(stock_left(c, 1), 7);
+  // The same order again stays a no-op.
+  EXPECT_EQ(insert_orders(c, std::vector{row(100, 1, 1)}), 0);
 }
 
 TEST(OrderStore, SeveralVouchersInOneBatch) {

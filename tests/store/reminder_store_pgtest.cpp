@@ -52,6 +52,34 @@ TEST(ReminderStore, FirstJoinReplay) {
   EXPECT_FALSE(select_reminder(c, 2));
 }
 
+TEST(ReminderStore, AnIdStoredForAnotherTicketIsRefusedNotMerged) {
+  PgTestSchema schema("rem_reused_id");
+  auto c = schema.connect();
+  insert_reminder_events(c, std::vector{event(1, 10, kT0, true)});
+  auto other = event(1, 11, kT0 + 1min, true);
+  other.ticket = "T-2";
+  auto fresh = event(2, 12, kT0 + 1min, true);
+  try {
+    insert_reminder_events(c, std::vector{fresh, other});
+    FAIL() << "a reminder on T-2 merged into T-1's record";
+  } catch (const PgError& e) {
+    EXPECT_TRUE(e.is_unique_violation());
+    EXPECT_TRUE(e.is_refusal());
+    EXPECT_EQ(std::string(e.what()),
+              "reminder id 1 is stored for ticket T-1, and this reminder is on ticket T-2: an id "
+              "was issued twice (the id counter lost?); the reminder is refused, not stored");
+  }
+  auto rec = select_reminder(c, 1);
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->ticket, "T-1");
+  EXPECT_EQ(rec->last_at, kT0);
+  EXPECT_EQ(rec->users.size(), 1u);
+  EXPECT_FALSE(select_reminder(c, 2));  // the batch was rolled back
+  // The same events again stay fine.
+  insert_reminder_events(c, std::vector{event(1, 10, kT0, true), fresh});
+  EXPECT_TRUE(select_reminder(c, 2));
+}
+
 TEST(ReminderStore, LastAtOnlyMovesForward) {
   PgTestSchema schema("rem_last");
   auto c = schema.connect();

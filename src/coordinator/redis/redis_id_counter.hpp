@@ -15,4 +15,9 @@ namespace seckill::coordinator::redis {
 /// second order with a reused id: a promise lost (docs/scaling.md).
 id::IncrBy redis_incr_by(seckill::redis::Client& client, seckill::redis::AckReplicas ack);
 
+/// The same through reserve_ids.lua (raise to a floor, then INCRBY; -1 for a missing counter
+/// unless told to create it), for the seeded id::CounterSequenceSource; WAIT as above.
+id::ReserveAbove redis_reserve_above(seckill::redis::Client& client,
+                                     seckill::redis::AckReplicas ack);
+
 }  // namespace seckill::coordinator::redis

@@ -33,7 +33,11 @@ struct OrderRow {
 /// hot voucher overlap their inserts and concurrent batches cannot deadlock; a deadlock or
 /// serialization failure reported anyway is retried a few times. Throws PgError if a voucher
 /// does not exist (kForeignKeyViolation) or its stock_left would go below zero
-/// (kCheckViolation): the whole batch is then refused.
+/// (kCheckViolation): the whole batch is then refused. When some row was skipped, the rows
+/// whose id is stored for another order (another user or voucher: an id issued twice) are looked
+/// for, and the first is refused loudly: logged as an error and thrown as a PgError
+/// (kUniqueViolation) naming both orders, never counted as stored (the batch's new rows are
+/// committed; writing them again changes nothing). The same order again is a no-op.
 /// Batches up to a few thousand rows are the intended size.
 std::int64_t insert_orders(PgConnection& c, std::span<const OrderRow> rows);
 

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "store/postgres/pg_time.hpp"
 
@@ -25,13 +26,27 @@ from unnest($1::bigint[], $2::text[], $3::timestamptz[]) as t(id, ticket, at)
 group by id order by id
 on conflict (id) do update
   set last_at = greatest(reminders.last_at, excluded.last_at),
-      first_at = least(reminders.first_at, excluded.first_at))"};
+      first_at = least(reminders.first_at, excluded.first_at)
+  where reminders.ticket = excluded.ticket)"};
+// Also answers the first event whose record id is stored for another ticket (a reused id: the
+// upsert above left that record alone; the caller rolls the batch back and refuses it). A
+// second statement, so it sees a record another batch committed while the upsert waited on it.
 constexpr PgStatement kInsertUsers{"reminder_insert_users", R"(
-insert into reminder_users (reminder_id, user_id, at)
-select id, user_id, min(at)
-from unnest($1::bigint[], $2::bigint[], $3::timestamptz[]) as t(id, user_id, at)
-group by id, user_id order by id, user_id
-on conflict do nothing)"};
+with foreign_record as (
+  select t.id, r.ticket as stored, t.ticket
+  from unnest($1::bigint[], $4::text[]) as t(id, ticket)
+  join reminders r on r.id = t.id
+  where r.ticket <> t.ticket
+  order by t.id limit 1
+),
+inserted as (
+  insert into reminder_users (reminder_id, user_id, at)
+  select id, user_id, min(at)
+  from unnest($1::bigint[], $2::bigint[], $3::timestamptz[]) as t(id, user_id, at)
+  group by id, user_id order by id, user_id
+  on conflict do nothing
+)
+select id, stored, ticket from foreign_record)"};
 
 constexpr PgStatement kSelectReminder{
     "reminder_select", "select " SECKILL_REMINDER_COLUMNS " from reminders where id = $1"};
@@ -145,9 +160,19 @@ void insert_reminder_events(PgConnection& c, std::span<const ReminderEvent> even
   }
   auto id_array = std::move(ids).finish();
   auto time_array = std::move(times).finish();
+  auto ticket_array = std::move(tickets).finish();
   c.transaction([&](PgConnection& tx) {
-    tx.exec(kUpsertRecords, {id_array, std::move(tickets).finish(), time_array});
-    tx.exec(kInsertUsers, {id_array, std::move(users).finish(), time_array});
+    tx.exec(kUpsertRecords, {id_array, ticket_array, time_array});
+    auto foreign =
+        tx.exec(kInsertUsers, {id_array, std::move(users).finish(), time_array, ticket_array});
+    if (foreign.rows() == 0) return;
+    auto message = fmt::format(
+        "reminder id {} is stored for ticket {}, and this reminder is on ticket {}: an id was "
+        "issued twice (the id counter lost?); the reminder is refused, not stored",
+        foreign.id(0, 0), foreign.text(0, 1), foreign.text(0, 2));
+    spdlog::error("{}", message);
+    // Thrown inside the transaction: it is rolled back, nothing of the batch is stored.
+    throw PgError(message, std::string(kUniqueViolation));
   });
 }
 

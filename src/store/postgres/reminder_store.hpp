@@ -62,6 +62,9 @@ struct QueueCursor {
 /// first_at/last_at the earliest/newest event), adds each user once (a repeated user keeps its
 /// first time), and moves last_at forward only (`greatest`) and first_at backward only. Replays
 /// change nothing. Records are touched in id order, so concurrent batches do not deadlock.
+/// An event whose record id is stored for another ticket (an id issued twice) is never merged
+/// into that record: the batch is rolled back and a PgError (kUniqueViolation) naming both
+/// tickets thrown, logged as an error (the writer dead-letters the event with that reason).
 void insert_reminder_events(PgConnection& c, std::span<const ReminderEvent> events);
 
 std::optional<ReminderRecord> select_reminder(PgConnection& c, std::uint64_t id);

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <map>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 namespace seckill::store::sqlite {
 
 namespace {
@@ -87,6 +90,23 @@ std::vector<Voucher> select_vouchers(SqliteConnection& c) {
   return out;
 }
 
+namespace {
+
+// `o` was skipped: the same order again is fine; an order of another user or voucher under its
+// id (an id issued twice) is refused loudly, never taken for stored.
+void refuse_reused_id(SqliteConnection& c, const Order& o) {
+  auto stored = select_order(c, o.id);
+  if (!stored || (stored->user_id == o.user_id && stored->voucher_id == o.voucher_id)) return;
+  auto message = fmt::format(
+      "order id {} is stored for user {} voucher {}, and this order is user {} voucher {}: an id "
+      "was issued twice; the order is refused, not stored",
+      o.id, stored->user_id, stored->voucher_id, o.user_id, o.voucher_id);
+  spdlog::error("{}", message);
+  throw SqliteError(message, SQLITE_CONSTRAINT_PRIMARYKEY);
+}
+
+}  // namespace
+
 std::int64_t insert_orders(SqliteConnection& c, std::span<const Order> orders) {
   std::map<std::uint64_t, std::int64_t> taken;  // voucher -> orders inserted
   std::uint64_t max_id = 0;
@@ -101,6 +121,8 @@ std::int64_t insert_orders(SqliteConnection& c, std::span<const Order> orders) {
     if (n > 0) {
       taken[o.voucher_id] += n;
       inserted += n;
+    } else {
+      refuse_reused_id(c, o);
     }
     max_id = std::max(max_id, o.id);
   }

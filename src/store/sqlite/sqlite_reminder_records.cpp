@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "store/sqlite/sale_tables.hpp"
 
@@ -19,7 +20,8 @@ namespace {
 constexpr std::string_view kUpsertRecord =
     "insert into reminders (id, ticket, status, first_at, last_at) values (?1, ?2, 'open', ?3, ?3) "
     "on conflict (id) do update set last_at = max(last_at, excluded.last_at), "
-    "first_at = min(first_at, excluded.first_at)";
+    "first_at = min(first_at, excluded.first_at) where ticket = excluded.ticket";
+constexpr std::string_view kSelectTicketOf = "select ticket from reminders where id = ?1";
 constexpr std::string_view kInsertUser =
     "insert into reminder_users (reminder_id, user_id, at, last_at) values (?1, ?2, ?3, ?3) "
     "on conflict (reminder_id, user_id) do update set "
@@ -117,14 +119,35 @@ std::expected<ReminderRecord, Failure> transition(SqliteConnection& c, std::uint
 
 }  // namespace
 
+namespace {
+
+// The record upsert changed nothing: the record exists under another ticket (an id issued twice).
+// Refused loudly rather than merged into another ticket's record.
+void refuse_reused_id(SqliteConnection& c, const ReminderEvent& e) {
+  auto q = c.query(kSelectTicketOf);
+  q.bind_id(1, e.reminder_id);
+  if (!q.step()) return;
+  auto stored = q.text(0);
+  if (stored == e.ticket) return;
+  auto message = fmt::format(
+      "reminder id {} is stored for ticket {}, and this reminder is on ticket {}: an id was "
+      "issued twice; the reminder is refused, not stored",
+      e.reminder_id, stored, e.ticket);
+  spdlog::error("{}", message);
+  throw SqliteError(message, SQLITE_CONSTRAINT_PRIMARYKEY);
+}
+
+}  // namespace
+
 void insert_reminder_events(SqliteConnection& c, const std::vector<ReminderEvent>& events) {
   std::uint64_t max_id = 0;
   for (const auto& e : events) {
-    c.query(kUpsertRecord)
-        .bind_id(1, e.reminder_id)
-        .bind_text(2, e.ticket)
-        .bind_time(3, e.at)
-        .run();
+    auto upserted = c.query(kUpsertRecord)
+                        .bind_id(1, e.reminder_id)
+                        .bind_text(2, e.ticket)
+                        .bind_time(3, e.at)
+                        .run();
+    if (upserted == 0) refuse_reused_id(c, e);
     c.query(kInsertUser).bind_id(1, e.reminder_id).bind_id(2, e.user_id).bind_time(3, e.at).run();
     max_id = std::max(max_id, e.reminder_id);
   }
