@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "core/order.hpp"
+#include "sale/sale_store.hpp"
 #include "store/postgres/pg_pool.hpp"
 
 namespace seckill::store::postgres {
@@ -38,6 +39,9 @@ std::int64_t insert_orders(PgConnection& c, std::span<const OrderRow> rows);
 
 /// The order, status `confirmed` (it is stored), or nullopt.
 std::optional<Order> select_order(PgConnection& c, std::uint64_t id);
+/// Up to f.limit stored orders (confirmed) by id descending, below f.before_id, of f.voucher_id
+/// and/or f.user_id.
+std::vector<Order> select_order_page(PgConnection& c, const sale::OrderFilter& f);
 std::int64_t count_orders(PgConnection& c, std::uint64_t voucher_id);
 
 /// Thread-safety: as PgPool. The pool must outlive the store.
@@ -49,6 +53,7 @@ class PgOrderStore {
   /// call waits for a connection.
   boost::asio::awaitable<std::int64_t> write_orders(std::vector<OrderRow> rows);
   boost::asio::awaitable<std::optional<Order>> find_order(std::uint64_t id);
+  boost::asio::awaitable<std::vector<Order>> find_orders(sale::OrderFilter f);
   boost::asio::awaitable<std::int64_t> count_orders(std::uint64_t voucher_id);
 
  private:
