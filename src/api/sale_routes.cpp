@@ -1,8 +1,10 @@
 #include "api/sale_routes.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include "api/json_fields.hpp"
+#include "api/page_cursor.hpp"
 #include "api/path_id.hpp"
 #include "http/json_body.hpp"
 #include "http/json_response.hpp"
@@ -91,6 +93,65 @@ asio::awaitable<HandlerResult> get_order(sale::SaleService& sale, RequestContext
   co_return http::json_response(status::ok, order_json(*order));
 }
 
+json::value cursor_json(CursorKind kind, std::optional<std::uint64_t> next) {
+  return next ? json::value(format_page_cursor(kind, *next)) : json::value(nullptr);
+}
+
+json::object order_page_json(const sale::OrderPage& page) {
+  json::array list;
+  list.reserve(page.orders.size());
+  for (const auto& o : page.orders)
+    list.push_back(order_json(o));
+  return json::object{{"orders", std::move(list)},
+                      {"next", cursor_json(CursorKind::orders, page.next)}};
+}
+
+asio::awaitable<HandlerResult> list_vouchers(sale::SaleService& sale, RequestContext& ctx) {
+  std::optional<VoucherStatus> wanted;
+  if (auto text = ctx.query("status")) {
+    wanted = parse_voucher_status(*text);
+    if (!wanted)
+      co_return http::fail(ErrorCode::bad_request, "status must be upcoming, live or ended");
+  }
+  auto page = page_request(ctx, CursorKind::vouchers);
+  if (!page) co_return std::unexpected(page.error());
+  auto found = co_await sale.list_vouchers(wanted, page->after, page->limit);
+  json::array list;
+  list.reserve(found.vouchers.size());
+  for (const auto& v : found.vouchers)
+    list.push_back(voucher_json(v));
+  co_return http::json_response(
+      status::ok, json::object{{"vouchers", std::move(list)},
+                               {"next", cursor_json(CursorKind::vouchers, found.next)}});
+}
+
+asio::awaitable<HandlerResult> voucher_orders(sale::SaleService& sale, RequestContext& ctx) {
+  auto id = path_id(ctx, "id", "voucher");
+  if (!id) co_return std::unexpected(id.error());
+  auto page = page_request(ctx, CursorKind::orders);
+  if (!page) co_return std::unexpected(page.error());
+  auto found = co_await sale.voucher_orders(*id, page->after, page->limit);
+  if (!found) co_return std::unexpected(found.error());
+  co_return http::json_response(status::ok, order_page_json(*found));
+}
+
+asio::awaitable<HandlerResult> own_orders(sale::SaleService& sale, RequestContext& ctx) {
+  auto caller = ctx.principal();
+  if (!caller) co_return std::unexpected(caller.error());
+  auto page = page_request(ctx, CursorKind::orders);
+  if (!page) co_return std::unexpected(page.error());
+  auto found = co_await sale.user_orders(caller->user_id, page->after, page->limit);
+  co_return http::json_response(status::ok, order_page_json(found));
+}
+
+asio::awaitable<HandlerResult> end_voucher(sale::SaleService& sale, RequestContext& ctx) {
+  auto id = path_id(ctx, "id", "voucher");
+  if (!id) co_return std::unexpected(id.error());
+  auto ended = co_await sale.end_voucher(*id);
+  if (!ended) co_return std::unexpected(ended.error());
+  co_return http::json_response(status::ok, voucher_json(*ended));
+}
+
 }  // namespace
 
 void add_sale_routes(http::Router& router, sale::SaleService& sale) {
@@ -107,6 +168,18 @@ void add_sale_routes(http::Router& router, sale::SaleService& sale) {
   router.add(
       verb::get, "/api/v1/orders/{id:u64}",
       [&sale](RequestContext& ctx) { return get_order(sale, ctx); }, Access::authenticated);
+  router.add(
+      verb::get, "/api/v1/vouchers",
+      [&sale](RequestContext& ctx) { return list_vouchers(sale, ctx); }, Access::authenticated);
+  router.add(
+      verb::get, "/api/v1/vouchers/{id:u64}/orders",
+      [&sale](RequestContext& ctx) { return voucher_orders(sale, ctx); }, Access::admin);
+  router.add(
+      verb::get, "/api/v1/orders", [&sale](RequestContext& ctx) { return own_orders(sale, ctx); },
+      Access::authenticated);
+  router.add(
+      verb::post, "/api/v1/vouchers/{id:u64}/end",
+      [&sale](RequestContext& ctx) { return end_voucher(sale, ctx); }, Access::admin);
 }
 
 }  // namespace seckill::api

@@ -134,9 +134,33 @@ asio::awaitable<void> announce_sold_out(redis::Client& client, std::uint64_t vou
   }
 }
 
+// Best effort, as announce_sold_out, but with no second chance: an instance whose subscriber is
+// reconnecting at that moment keeps the window it cached (it still answers `ended` once the
+// original end_at passes).
+asio::awaitable<void> announce_ended(redis::Client& client, std::uint64_t voucher_id,
+                                     SysTime end_at) {
+  try {
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(end_at.time_since_epoch());
+    auto payload = fmt::format("{}:{}", voucher_id, micros.count());
+    co_await client.command({"PUBLISH", coordinator::redis::kEndedChannel, payload});
+  } catch (const InfraError& e) {
+    spdlog::warn("could not announce that the sale of voucher {} ended: {}", voucher_id, e.what());
+  }
+}
+
 }  // namespace
 
-void DistributedBackend::heard_sold_out(std::string_view payload) {
+void DistributedBackend::heard(std::string_view channel, std::string_view payload) {
+  if (channel == coordinator::redis::kEndedChannel) {
+    auto colon = payload.find(':');
+    if (colon == std::string_view::npos) return;
+    auto id = parse_decimal<std::uint64_t>(payload.substr(0, colon));
+    auto micros = parse_decimal<std::int64_t>(payload.substr(colon + 1));
+    if (id && micros) {
+      sale_.cache().mark_ended(*id, SysTime(std::chrono::microseconds(*micros)));
+    }
+    return;
+  }
   if (auto id = parse_decimal<std::uint64_t>(payload)) sale_.cache().mark_sold_out(*id);
 }
 
@@ -177,10 +201,14 @@ DistributedBackend::DistributedBackend(const ServeConfig& config, IoThreads& thr
       reminder_writer_(reminder_queue_, reminder_records_),
       sold_out_subscriber_(
           threads.first().get_executor(), redis_options(config).connection,
-          [this](std::string_view, std::string_view payload) { heard_sold_out(payload); }) {
+          [this](std::string_view channel, std::string_view payload) { heard(channel, payload); }) {
   sold_out_subscriber_.subscribe(coordinator::redis::kSoldOutChannel);
+  sold_out_subscriber_.subscribe(coordinator::redis::kEndedChannel);
   sale_.on_sold_out([this](std::uint64_t voucher_id) {
     asio::co_spawn(threads_.first(), announce_sold_out(redis_, voucher_id), asio::detached);
+  });
+  sale_.on_ended([this](std::uint64_t voucher_id, SysTime end_at) {
+    asio::co_spawn(threads_.first(), announce_ended(redis_, voucher_id, end_at), asio::detached);
   });
   spdlog::info("PostgreSQL schema is up to date; writer consumers {} (orders), {} (reminders)",
                queue_.consumer(), reminder_queue_.consumer());

@@ -71,7 +71,8 @@ class DistributedBackend final : public Backend {
   boost::asio::awaitable<void> warm_up();
   /// On the first I/O thread: one writer has returned; `done` runs after the last.
   void writer_finished();
-  void heard_sold_out(std::string_view payload);
+  /// A message on the sale's channels: a voucher sold out, or its sale ended early.
+  void heard(std::string_view channel, std::string_view payload);
 
   IoThreads& threads_;
   /// Before the clients that report to it.

@@ -22,9 +22,20 @@ std::optional<Failure> validate(const NewVoucher& v) {
 }
 
 SaleWindow sale_window(const Voucher& v, SysTime now) {
-  if (now < v.begin_at) return SaleWindow::not_started;
-  if (now >= v.end_at) return SaleWindow::ended;
+  return sale_window(v.begin_at, v.end_at, now);
+}
+
+SaleWindow sale_window(SysTime begin_at, SysTime end_at, SysTime now) {
+  if (now < begin_at) return SaleWindow::not_started;
+  if (now >= end_at) return SaleWindow::ended;
   return SaleWindow::open;
+}
+
+std::optional<VoucherStatus> parse_voucher_status(std::string_view text) {
+  if (text == "upcoming") return VoucherStatus::upcoming;
+  if (text == "live") return VoucherStatus::live;
+  if (text == "ended") return VoucherStatus::ended;
+  return std::nullopt;
 }
 
 }  // namespace seckill

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/error_code.hpp"
 #include "core/rfc3339.hpp"
@@ -39,5 +40,12 @@ std::optional<Failure> validate(const NewVoucher& v);
 /// Where `now` stands against the sale window [begin_at, end_at).
 enum class SaleWindow { not_started, open, ended };
 SaleWindow sale_window(const Voucher& v, SysTime now);
+SaleWindow sale_window(SysTime begin_at, SysTime end_at, SysTime now);
+
+/// A listing's filter (`GET /api/v1/vouchers?status=`): the same three cases as SaleWindow,
+/// named as the contract names them (upcoming: begin_at > now; live: begin_at <= now < end_at;
+/// ended: end_at <= now, begin_at <= end_at being kept by creation and by ending a sale).
+enum class VoucherStatus { upcoming, live, ended };
+std::optional<VoucherStatus> parse_voucher_status(std::string_view text);
 
 }  // namespace seckill

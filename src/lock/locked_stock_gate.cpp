@@ -49,6 +49,14 @@ asio::awaitable<std::optional<Order>> LockedStockGate::find_pending(std::uint64_
   co_return co_await inner_.find_pending(order_id);
 }
 
+asio::awaitable<std::vector<Order>> LockedStockGate::pending_orders(std::uint64_t voucher_id) {
+  co_return co_await inner_.pending_orders(voucher_id);
+}
+
+asio::awaitable<std::vector<Order>> LockedStockGate::pending_orders_of_user(std::uint64_t user_id) {
+  co_return co_await inner_.pending_orders_of_user(user_id);
+}
+
 asio::awaitable<std::optional<std::vector<sale::Buyer>>> LockedStockGate::buyers(
     std::uint64_t voucher_id) {
   co_return co_await inner_.buyers(voucher_id);

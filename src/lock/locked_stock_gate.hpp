@@ -20,6 +20,8 @@ class LockedStockGate final : public sale::StockGate {
   boost::asio::awaitable<sale::TakeResult> take(Order order) override;
   boost::asio::awaitable<std::optional<std::int64_t>> stock_left(std::uint64_t voucher_id) override;
   boost::asio::awaitable<std::optional<Order>> find_pending(std::uint64_t order_id) override;
+  boost::asio::awaitable<std::vector<Order>> pending_orders(std::uint64_t voucher_id) override;
+  boost::asio::awaitable<std::vector<Order>> pending_orders_of_user(std::uint64_t user_id) override;
   boost::asio::awaitable<std::optional<std::vector<sale::Buyer>>> buyers(
       std::uint64_t voucher_id) override;
 

@@ -63,6 +63,19 @@ class StockGate {
   /// An order that was taken but may not be in the store yet, or nullopt.
   virtual boost::asio::awaitable<std::optional<Order>> find_pending(std::uint64_t order_id) = 0;
 
+  /// Every order of the voucher taken but maybe not in the store yet (a store read after this
+  /// call holds every order this missed). Empty where every order taken is stored at once.
+  virtual boost::asio::awaitable<std::vector<Order>> pending_orders(std::uint64_t voucher_id) {
+    (void)voucher_id;
+    co_return std::vector<Order>{};
+  }
+
+  /// The same for one user's orders of every voucher.
+  virtual boost::asio::awaitable<std::vector<Order>> pending_orders_of_user(std::uint64_t user_id) {
+    (void)user_id;
+    co_return std::vector<Order>{};
+  }
+
   /// Every user holding an order of a sold-out voucher, with that order (the set is final once sold
   /// out), so an instance can answer both sold_out and already_ordered without asking again.
   /// nullopt when the coordinator does not offer it (then every request asks the coordinator).

@@ -325,3 +325,87 @@ TEST(SqliteStore, CallsAfterStopFailWithIoError) {
   EXPECT_THROW(run(store.write_orders({order(10, 1, 1)})), IoError);
   EXPECT_THROW(run(store.find_voucher(1)), IoError);
 }
+
+namespace {
+
+std::vector<std::uint64_t> ids_of(const auto& items) {
+  std::vector<std::uint64_t> out;
+  for (const auto& i : items)
+    out.push_back(i.id);
+  return out;
+}
+
+}  // namespace
+
+TEST(SqliteSaleStore, PagesVouchersByStatusNewestFirstAndEndsASale) {
+  TempDir dir;
+  SqliteDatabase db(options(dir));
+  SqliteSaleStore store(db);
+  auto window = [](SysTime begin) {
+    return NewVoucher{.title = "t", .stock = 5, .begin_at = begin, .end_at = begin + 1h};
+  };
+  const auto now = kBegin + 30min;
+  run(store.create_voucher(1, window(kBegin - 2h)));  // ended
+  run(store.create_voucher(2, window(kBegin - 2h)));
+  run(store.create_voucher(3, window(kBegin)));  // live
+  run(store.create_voucher(4, window(kBegin)));
+  run(store.create_voucher(5, window(kBegin + 2h)));  // upcoming
+  run(store.create_voucher(6, window(kBegin + 2h)));
+  using S = VoucherStatus;
+  auto page = [&](std::optional<S> s, std::optional<std::uint64_t> before, int limit) {
+    sale::VoucherFilter f{.status = s, .now = now, .before_id = before, .limit = limit};
+    return ids_of(run(store.find_vouchers(f)));
+  };
+  EXPECT_EQ(page(S::live, {}, 10), (std::vector<std::uint64_t>{4, 3}));
+  EXPECT_EQ(page(S::upcoming, {}, 10), (std::vector<std::uint64_t>{6, 5}));
+  EXPECT_EQ(page(S::ended, {}, 10), (std::vector<std::uint64_t>{2, 1}));
+  EXPECT_EQ(page({}, {}, 4), (std::vector<std::uint64_t>{6, 5, 4, 3}));
+  EXPECT_EQ(page({}, 3, 4), (std::vector<std::uint64_t>{2, 1}));
+
+  auto ended = run(store.end_voucher(4, now));
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->end_at, now);
+  EXPECT_EQ(ended->begin_at, kBegin);
+  auto early = run(store.end_voucher(5, now));
+  ASSERT_TRUE(early);
+  EXPECT_EQ(early->begin_at, now);
+  EXPECT_EQ(early->end_at, now);
+  EXPECT_EQ(run(store.end_voucher(4, now + 1min))->end_at, now) << "never pushed later";
+  EXPECT_FALSE(run(store.end_voucher(99, now)));
+  EXPECT_EQ(page(S::live, {}, 10), (std::vector<std::uint64_t>{3}));
+  EXPECT_EQ(page(S::upcoming, {}, 10), (std::vector<std::uint64_t>{6}));
+  EXPECT_EQ(page(S::ended, {}, 10), (std::vector<std::uint64_t>{5, 4, 2, 1}));
+}
+
+TEST(SqliteSaleStore, OrderPagesStayStableWhileOrdersArrive) {
+  TempDir dir;
+  SqliteDatabase db(options(dir));
+  SqliteSaleStore store(db);
+  run(store.create_voucher(3, voucher(100)));
+  run(store.create_voucher(4, voucher(100)));
+  std::vector<Order> batch;
+  for (std::uint64_t i = 0; i < 10; ++i)
+    batch.push_back(order(10 + i, 100 + i, 3));
+  batch.push_back(order(20, 100, 4));
+  run(store.write_orders(batch));
+  auto page = [&](std::optional<std::uint64_t> voucher_id, std::optional<std::uint64_t> user,
+                  std::optional<std::uint64_t> before, int limit) {
+    sale::OrderFilter f{
+        .voucher_id = voucher_id, .user_id = user, .before_id = before, .limit = limit};
+    return run(store.find_orders(f));
+  };
+  auto first = page(3, {}, {}, 4);
+  EXPECT_EQ(ids_of(first), (std::vector<std::uint64_t>{19, 18, 17, 16}));
+  EXPECT_EQ(first[0].user_id, 109u);
+  EXPECT_EQ(first[0].created_at, kBegin + microseconds(19));
+  EXPECT_EQ(first[0].status, OrderStatus::confirmed);
+  run(store.write_orders({order(30, 200, 3), order(31, 201, 3)}));
+  EXPECT_EQ(ids_of(page(3, {}, 16, 4)), (std::vector<std::uint64_t>{15, 14, 13, 12}));
+  EXPECT_EQ(ids_of(page(3, {}, 12, 4)), (std::vector<std::uint64_t>{11, 10}));
+  EXPECT_EQ(ids_of(page(3, {}, {}, 2)), (std::vector<std::uint64_t>{31, 30}));
+  EXPECT_EQ(ids_of(page({}, 100, {}, 10)), (std::vector<std::uint64_t>{20, 10}));
+  EXPECT_EQ(ids_of(page({}, 100, 20, 10)), (std::vector<std::uint64_t>{10}));
+  EXPECT_EQ(ids_of(page(3, 100, {}, 10)), (std::vector<std::uint64_t>{10}));
+  EXPECT_TRUE(page({}, 999, {}, 10).empty());
+  EXPECT_TRUE(page(4, 101, {}, 10).empty());
+}

@@ -69,6 +69,34 @@ class TableStore : public SaleStore {
     }
     co_return view;
   }
+  asio::awaitable<std::vector<Voucher>> find_vouchers(VoucherFilter f) override {
+    std::vector<Voucher> out;
+    for (auto it = vouchers.rbegin(); it != vouchers.rend(); ++it) {
+      if (f.before_id && it->first >= *f.before_id) continue;
+      if (out.size() == static_cast<std::size_t>(f.limit)) break;
+      out.push_back(it->second);
+    }
+    co_return out;
+  }
+  asio::awaitable<std::optional<Voucher>> end_voucher(std::uint64_t id, SysTime now) override {
+    auto it = vouchers.find(id);
+    if (it == vouchers.end()) co_return std::nullopt;
+    it->second.end_at = std::min(it->second.end_at, now);
+    it->second.begin_at = std::min(it->second.begin_at, now);
+    co_return it->second;
+  }
+  asio::awaitable<std::vector<Order>> find_orders(OrderFilter f) override {
+    std::vector<Order> out;
+    for (auto it = orders.rbegin(); it != orders.rend(); ++it) {
+      const Order& o = it->second;
+      if (f.before_id && o.id >= *f.before_id) continue;
+      if (f.voucher_id && o.voucher_id != *f.voucher_id) continue;
+      if (f.user_id && o.user_id != *f.user_id) continue;
+      if (out.size() == static_cast<std::size_t>(f.limit)) break;
+      out.push_back(o);
+    }
+    co_return out;
+  }
   std::map<std::uint64_t, Voucher> vouchers;
   std::map<std::uint64_t, Order> orders;
   int voucher_reads = 0;

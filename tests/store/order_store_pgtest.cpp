@@ -290,3 +290,100 @@ TEST(PgSaleStore, ImplementsTheSaleInterface) {
   io.run();
   EXPECT_EQ(result.get(), "");
 }
+
+namespace {
+
+std::vector<std::uint64_t> ids_of(const auto& items) {
+  std::vector<std::uint64_t> out;
+  for (const auto& i : items)
+    out.push_back(i.id);
+  return out;
+}
+
+seckill::sale::VoucherFilter vouchers_at(seckill::SysTime now,
+                                         std::optional<seckill::VoucherStatus> status,
+                                         std::optional<std::uint64_t> before, int limit) {
+  return {.status = status, .now = now, .before_id = before, .limit = limit};
+}
+
+seckill::sale::OrderFilter orders_of(std::optional<std::uint64_t> voucher,
+                                     std::optional<std::uint64_t> user,
+                                     std::optional<std::uint64_t> before, int limit) {
+  return {.voucher_id = voucher, .user_id = user, .before_id = before, .limit = limit};
+}
+
+}  // namespace
+
+TEST(VoucherStore, PagesByStatusNewestFirstAndEndsASale) {
+  PgTestSchema schema("voucher_pages");
+  auto c = schema.connect();
+  auto window = [](seckill::SysTime begin) {
+    return NewVoucher{.title = "t", .stock = 5, .begin_at = begin, .end_at = begin + 1h};
+  };
+  const auto now = kBegin + 30min;
+  insert_voucher(c, 1, window(kBegin - 2h));  // ended
+  insert_voucher(c, 2, window(kBegin - 2h));
+  insert_voucher(c, 3, window(kBegin));  // live
+  insert_voucher(c, 4, window(kBegin));
+  insert_voucher(c, 5, window(kBegin + 2h));  // upcoming
+  insert_voucher(c, 6, window(kBegin + 2h));
+  using S = seckill::VoucherStatus;
+  auto page = [&](std::optional<S> s, std::optional<std::uint64_t> before, int limit) {
+    return ids_of(select_voucher_page(c, vouchers_at(now, s, before, limit)));
+  };
+  EXPECT_EQ(page(S::live, {}, 10), (std::vector<std::uint64_t>{4, 3}));
+  EXPECT_EQ(page(S::upcoming, {}, 10), (std::vector<std::uint64_t>{6, 5}));
+  EXPECT_EQ(page(S::ended, {}, 10), (std::vector<std::uint64_t>{2, 1}));
+  EXPECT_EQ(page({}, {}, 4), (std::vector<std::uint64_t>{6, 5, 4, 3}));
+  EXPECT_EQ(page({}, 3, 4), (std::vector<std::uint64_t>{2, 1}));
+  EXPECT_EQ(page(S::live, 4, 10), (std::vector<std::uint64_t>{3}));
+
+  auto ended = end_voucher(c, 4, now);
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->end_at, now);
+  EXPECT_EQ(ended->begin_at, kBegin);
+  auto early = end_voucher(c, 5, now);  // before it began: both become now, so it reads ended
+  ASSERT_TRUE(early);
+  EXPECT_EQ(early->begin_at, now);
+  EXPECT_EQ(early->end_at, now);
+  EXPECT_EQ(end_voucher(c, 4, now + 1min)->end_at, now) << "an end is never pushed later";
+  EXPECT_FALSE(end_voucher(c, 99, now));
+  EXPECT_EQ(page(S::live, {}, 10), (std::vector<std::uint64_t>{3}));
+  EXPECT_EQ(page(S::upcoming, {}, 10), (std::vector<std::uint64_t>{6}));
+  EXPECT_EQ(page(S::ended, {}, 10), (std::vector<std::uint64_t>{5, 4, 2, 1}));
+}
+
+TEST(OrderStore, PagesOfAVoucherAndOfAUserStayStableWhileOrdersArrive) {
+  PgTestSchema schema("order_pages");
+  auto c = schema.connect();
+  insert_voucher(c, 3, voucher(100));
+  insert_voucher(c, 4, voucher(100));
+  std::vector<OrderRow> rows;
+  for (std::uint64_t i = 0; i < 10; ++i)
+    rows.push_back(row(10 + i, 100 + i, 3));
+  rows.push_back(row(20, 100, 4));
+  insert_orders(c, rows);
+
+  auto page = [&](std::optional<std::uint64_t> voucher_id, std::optional<std::uint64_t> user,
+                  std::optional<std::uint64_t> before, int limit) {
+    return select_order_page(c, orders_of(voucher_id, user, before, limit));
+  };
+  auto first = page(3, {}, {}, 4);
+  EXPECT_EQ(ids_of(first), (std::vector<std::uint64_t>{19, 18, 17, 16}));
+  EXPECT_EQ(first[0].user_id, 109u);
+  EXPECT_EQ(first[0].voucher_id, 3u);
+  EXPECT_EQ(first[0].created_at, kBegin + microseconds(19));
+  EXPECT_EQ(first[0].status, seckill::OrderStatus::confirmed);
+  // A sale goes on between the pages: the next pages continue below the cursor, unchanged.
+  const OrderRow more[] = {row(30, 200, 3), row(31, 201, 3)};
+  insert_orders(c, more);
+  EXPECT_EQ(ids_of(page(3, {}, 16, 4)), (std::vector<std::uint64_t>{15, 14, 13, 12}));
+  EXPECT_EQ(ids_of(page(3, {}, 12, 4)), (std::vector<std::uint64_t>{11, 10}));
+  EXPECT_EQ(ids_of(page(3, {}, {}, 2)), (std::vector<std::uint64_t>{31, 30}));
+
+  EXPECT_EQ(ids_of(page({}, 100, {}, 10)), (std::vector<std::uint64_t>{20, 10}));
+  EXPECT_EQ(ids_of(page({}, 100, 20, 10)), (std::vector<std::uint64_t>{10}));
+  EXPECT_EQ(ids_of(page(3, 100, {}, 10)), (std::vector<std::uint64_t>{10}));
+  EXPECT_TRUE(page({}, 999, {}, 10).empty());
+  EXPECT_TRUE(page(4, 101, {}, 10).empty());
+}

@@ -27,8 +27,17 @@ namespace {
 // New voucher streams are picked up this often.
 constexpr auto kStreamRefresh = std::chrono::seconds(1);
 
-// An entry as take_order.lua writes it: fields o (order), u (user), v (voucher), t (millis).
-std::optional<Order> parse_entry(std::span<const Reply> fields) {
+std::string voucher_of_stream(std::string_view stream) {
+  // "{v:ID}:orders"
+  auto open = stream.find("{v:");
+  auto close = stream.find('}');
+  if (open == std::string_view::npos || close == std::string_view::npos) return {};
+  return std::string(stream.substr(open + 3, close - open - 3));
+}
+
+}  // namespace
+
+std::optional<Order> parse_order_entry(std::span<const Reply> fields) {
   std::optional<std::uint64_t> order, user, voucher;
   std::optional<std::int64_t> at;
   for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
@@ -52,15 +61,16 @@ std::optional<Order> parse_entry(std::span<const Reply> fields) {
                .status = OrderStatus::pending};
 }
 
-std::string voucher_of_stream(std::string_view stream) {
-  // "{v:ID}:orders"
-  auto open = stream.find("{v:");
-  auto close = stream.find('}');
-  if (open == std::string_view::npos || close == std::string_view::npos) return {};
-  return std::string(stream.substr(open + 3, close - open - 3));
+std::optional<std::string> order_stream_of_member(std::string_view member) {
+  // "ID", or "ID:B" for bucket B > 0 of a voucher split over several (--stock-buckets).
+  auto colon = member.find(':');
+  auto id = parse_decimal<std::uint64_t>(member.substr(0, colon));
+  if (!id) return std::nullopt;
+  if (colon == std::string_view::npos) return SaleKeys(*id).orders;
+  auto bucket = parse_decimal<unsigned>(member.substr(colon + 1));
+  if (!bucket) return std::nullopt;
+  return SaleKeys(*id, *bucket).orders;
 }
-
-}  // namespace
 
 std::string unique_consumer_name() {
   char host[256] = {};
@@ -79,16 +89,7 @@ asio::awaitable<std::vector<std::string>> RedisOrderQueue::streams() {
     Reply members = co_await client_.command({"SMEMBERS", kVoucherSetKey});
     std::vector<std::string> fresh;
     for (const auto& m : members.elements()) {
-      // "ID", or "ID:B" for bucket B > 0 of a voucher split over several (--stock-buckets).
-      std::string_view member = m.as_string();
-      auto colon = member.find(':');
-      auto id = parse_decimal<std::uint64_t>(member.substr(0, colon));
-      if (!id) continue;
-      if (colon == std::string_view::npos) {
-        fresh.push_back(SaleKeys(*id).orders);
-      } else if (auto bucket = parse_decimal<unsigned>(member.substr(colon + 1))) {
-        fresh.push_back(SaleKeys(*id, *bucket).orders);
-      }
+      if (auto stream = order_stream_of_member(m.as_string())) fresh.push_back(std::move(*stream));
     }
     std::sort(fresh.begin(), fresh.end());
     streams_ = std::move(fresh);
@@ -129,7 +130,7 @@ asio::awaitable<std::vector<QueuedOrder>> RedisOrderQueue::read(std::size_t max,
       if (e.size() != 2) continue;
       std::string id(e[0].as_string());
       if (e[1].is_nil()) continue;  // a pending entry deleted meanwhile (read again with `0`)
-      auto order = e[1].is_array() ? parse_entry(e[1].elements()) : std::nullopt;
+      auto order = e[1].is_array() ? parse_order_entry(e[1].elements()) : std::nullopt;
       if (!order) {
         malformed.emplace_back(name, id);
         continue;
@@ -171,7 +172,7 @@ asio::awaitable<std::vector<QueuedOrder>> RedisOrderQueue::claim_stale(
       auto e = entry.elements();
       if (e.size() != 2 || e[1].is_nil()) continue;
       std::string id(e[0].as_string());
-      auto order = parse_entry(e[1].elements());
+      auto order = parse_order_entry(e[1].elements());
       if (!order) {
         co_await dead_letter_malformed(stream, id, "malformed entry");
         continue;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,13 @@ class RedisOrderQueue : public sale::OrderQueue {
   std::vector<std::string> streams_;
   std::chrono::steady_clock::time_point streams_fetched_{};
 };
+
+/// An order stream entry as take_order.lua writes it (fields o order, u user, v voucher, t
+/// millis), status pending; nullopt if a field is missing or malformed.
+std::optional<Order> parse_order_entry(std::span<const seckill::redis::Reply> fields);
+
+/// The order stream of a member of kVoucherSetKey ("ID", or "ID:B" for bucket B), or nullopt.
+std::optional<std::string> order_stream_of_member(std::string_view member);
 
 /// A consumer name unique to this process: host, pid and a random suffix.
 std::string unique_consumer_name();

@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "coordinator/redis/redis_order_queue.hpp"
 #include "coordinator/redis/sale_keys.hpp"
 #include "core/decimal.hpp"
 #include "core/infra_error.hpp"
@@ -290,6 +291,37 @@ asio::awaitable<std::optional<Order>> RedisStockGate::find_pending(std::uint64_t
                   .voucher_id = *voucher,
                   .created_at = SysTime(std::chrono::milliseconds(*ms)),
                   .status = OrderStatus::pending};
+}
+
+asio::awaitable<void> RedisStockGate::read_stream(std::string stream,
+                                                  std::optional<std::uint64_t> user,
+                                                  std::vector<Order>& out) {
+  Reply entries = co_await client_.command({"XRANGE", stream, "-", "+"});
+  for (const auto& entry : entries.elements()) {
+    auto e = entry.elements();
+    if (e.size() != 2 || !e[1].is_array()) continue;
+    auto order = parse_order_entry(e[1].elements());
+    if (order && (!user || order->user_id == *user)) out.push_back(*order);
+  }
+}
+
+asio::awaitable<std::vector<Order>> RedisStockGate::pending_orders(std::uint64_t voucher_id) {
+  std::vector<Order> out;
+  for (unsigned b = 0; b < buckets_; ++b) {
+    co_await read_stream(SaleKeys(voucher_id, b).orders, std::nullopt, out);
+  }
+  co_return out;
+}
+
+asio::awaitable<std::vector<Order>> RedisStockGate::pending_orders_of_user(std::uint64_t user_id) {
+  std::vector<Order> out;
+  Reply members = co_await client_.command({"SMEMBERS", kVoucherSetKey});
+  for (const auto& m : members.elements()) {
+    if (auto stream = order_stream_of_member(m.as_string())) {
+      co_await read_stream(std::move(*stream), user_id, out);
+    }
+  }
+  co_return out;
 }
 
 asio::awaitable<std::optional<std::vector<sale::Buyer>>> RedisStockGate::buyers(

@@ -32,6 +32,11 @@ class RedisStockGate : public sale::StockGate {
   boost::asio::awaitable<sale::TakeResult> take(Order order) override;
   boost::asio::awaitable<std::optional<std::int64_t>> stock_left(std::uint64_t voucher_id) override;
   boost::asio::awaitable<std::optional<Order>> find_pending(std::uint64_t order_id) override;
+  /// The entries of the voucher's order streams (one per bucket): acknowledged entries are
+  /// deleted, so a stream holds only what the writers have not stored yet.
+  boost::asio::awaitable<std::vector<Order>> pending_orders(std::uint64_t voucher_id) override;
+  /// Every order stream read (as the writers find them): the cost grows with the backlog.
+  boost::asio::awaitable<std::vector<Order>> pending_orders_of_user(std::uint64_t user_id) override;
   boost::asio::awaitable<std::optional<std::vector<sale::Buyer>>> buyers(
       std::uint64_t voucher_id) override;
   /// SET {v:ID}:rebuild owner NX PX ttl.
@@ -45,6 +50,9 @@ class RedisStockGate : public sale::StockGate {
                                             std::string owner) override;
 
  private:
+  /// Appends the orders of one stream to `out` (only those of `user` when given).
+  boost::asio::awaitable<void> read_stream(std::string stream, std::optional<std::uint64_t> user,
+                                           std::vector<Order>& out);
   seckill::redis::Client& client_;
   boost::asio::awaitable<sale::TakeResult> take_bucketed(Order order);
   boost::asio::awaitable<std::int64_t> total_left(std::uint64_t voucher_id);

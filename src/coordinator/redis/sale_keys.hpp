@@ -83,6 +83,9 @@ inline constexpr const char* kVoucherSetKey = "seckill:vouchers";
 inline constexpr const char* kWriterGroup = "order-writers";
 /// Channel on which an instance announces a voucher it saw sell out.
 inline constexpr const char* kSoldOutChannel = "seckill:sold-out";
+/// Channel on which an instance announces a sale an admin ended early: "VOUCHER_ID:END_AT" (end_at
+/// in microseconds since the epoch), so every instance's voucher cache stops selling.
+inline constexpr const char* kEndedChannel = "seckill:ended";
 
 /// "order -> voucher, user, time" for an order not yet in the store, so any instance can answer
 /// GET /orders/{id} with `pending` (it expires; by then the store has the order).

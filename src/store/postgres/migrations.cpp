@@ -23,6 +23,7 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {1, "initial", sql::migration_0001_initial},
       {2, "reminder_user_windows", sql::migration_0002_reminder_user_windows},
+      {3, "order_listings", sql::migration_0003_order_listings},
   };
   return all;
 }

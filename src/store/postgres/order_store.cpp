@@ -66,6 +66,14 @@ constexpr PgStatement kSelectStoreView{"order_store_view", R"(
 select v.stock_total, v.stock_left, o.user_id, o.id
 from vouchers v left join orders o on o.voucher_id = v.id
 where v.id = $1)"};
+// One voucher's orders, or one user's, by id descending from below $3 (indexes (voucher_id, id)
+// and (user_id, id), migration 3).
+constexpr PgStatement kSelectOrderPage{
+    "order_select_page",
+    "select id, user_id, voucher_id, " SECKILL_PG_MICROS(
+        "created_at") " from orders where ($1::bigint is null or voucher_id = $1)"
+                      " and ($2::bigint is null or user_id = $2)"
+                      " and ($3::bigint is null or id < $3) order by id desc limit $4"};
 
 constexpr int kRetriesOnDeadlock = 3;
 
@@ -120,6 +128,20 @@ std::optional<Order> select_order(PgConnection& c, std::uint64_t id) {
                .status = OrderStatus::confirmed};
 }
 
+std::vector<Order> select_order_page(PgConnection& c, const sale::OrderFilter& f) {
+  auto r = c.exec(kSelectOrderPage, {f.voucher_id, f.user_id, f.before_id, f.limit});
+  std::vector<Order> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back(Order{.id = r.id(i, 0),
+                        .user_id = r.id(i, 1),
+                        .voucher_id = r.id(i, 2),
+                        .created_at = r.time(i, 3),
+                        .status = OrderStatus::confirmed});
+  }
+  return out;
+}
+
 std::int64_t count_orders(PgConnection& c, std::uint64_t voucher_id) {
   return c.exec(kCountOrders, {voucher_id}).int64(0, 0);
 }
@@ -151,6 +173,11 @@ boost::asio::awaitable<std::int64_t> PgOrderStore::write_orders(std::vector<Orde
 
 boost::asio::awaitable<std::optional<Order>> PgOrderStore::find_order(std::uint64_t id) {
   auto job = [id](PgConnection& c) { return select_order(c, id); };
+  co_return co_await pool_.run(std::move(job));
+}
+
+boost::asio::awaitable<std::vector<Order>> PgOrderStore::find_orders(sale::OrderFilter f) {
+  auto job = [f](PgConnection& c) { return select_order_page(c, f); };
   co_return co_await pool_.run(std::move(job));
 }
 

@@ -12,6 +12,7 @@
 
 #include "core/order.hpp"
 #include "sale/sale_audit.hpp"
+#include "sale/sale_store.hpp"
 #include "store/postgres/pg_pool.hpp"
 
 namespace seckill::store::postgres {
@@ -43,6 +44,9 @@ std::int64_t insert_orders(PgConnection& c, std::span<const OrderRow> rows);
 
 /// The order, status `confirmed` (it is stored), or nullopt.
 std::optional<Order> select_order(PgConnection& c, std::uint64_t id);
+/// Up to f.limit stored orders (confirmed) by id descending, below f.before_id, of f.voucher_id
+/// and/or f.user_id.
+std::vector<Order> select_order_page(PgConnection& c, const sale::OrderFilter& f);
 std::int64_t count_orders(PgConnection& c, std::uint64_t voucher_id);
 /// The voucher's stock and its stored orders in one statement (one snapshot), or nullopt.
 std::optional<sale::StoreView> select_store_view(PgConnection& c, std::uint64_t voucher_id);
@@ -56,6 +60,7 @@ class PgOrderStore {
   /// call waits for a connection.
   boost::asio::awaitable<std::int64_t> write_orders(std::vector<OrderRow> rows);
   boost::asio::awaitable<std::optional<Order>> find_order(std::uint64_t id);
+  boost::asio::awaitable<std::vector<Order>> find_orders(sale::OrderFilter f);
   boost::asio::awaitable<std::int64_t> count_orders(std::uint64_t voucher_id);
   boost::asio::awaitable<std::optional<sale::StoreView>> store_view(std::uint64_t voucher_id);
 

@@ -14,6 +14,15 @@ boost::asio::awaitable<std::vector<Voucher>> PgSaleStore::list_vouchers() {
   co_return co_await vouchers_.list_vouchers();
 }
 
+boost::asio::awaitable<std::vector<Voucher>> PgSaleStore::find_vouchers(sale::VoucherFilter f) {
+  co_return co_await vouchers_.find_vouchers(std::move(f));
+}
+
+boost::asio::awaitable<std::optional<Voucher>> PgSaleStore::end_voucher(std::uint64_t id,
+                                                                        SysTime now) {
+  co_return co_await vouchers_.end_voucher(id, now);
+}
+
 boost::asio::awaitable<std::size_t> PgSaleStore::write_orders(std::vector<Order> orders) {
   std::vector<OrderRow> rows;
   rows.reserve(orders.size());
@@ -30,6 +39,10 @@ boost::asio::awaitable<std::optional<Order>> PgSaleStore::find_order(std::uint64
 boost::asio::awaitable<std::optional<sale::StoreView>> PgSaleStore::store_view(
     std::uint64_t voucher_id) {
   co_return co_await orders_.store_view(voucher_id);
+}
+
+boost::asio::awaitable<std::vector<Order>> PgSaleStore::find_orders(sale::OrderFilter f) {
+  co_return co_await orders_.find_orders(std::move(f));
 }
 
 }  // namespace seckill::store::postgres

@@ -20,11 +20,15 @@ class PgSaleStore final : public sale::SaleStore {
   boost::asio::awaitable<Voucher> create_voucher(std::uint64_t id, NewVoucher v) override;
   boost::asio::awaitable<std::optional<Voucher>> find_voucher(std::uint64_t id) override;
   boost::asio::awaitable<std::vector<Voucher>> list_vouchers() override;
+  boost::asio::awaitable<std::vector<Voucher>> find_vouchers(sale::VoucherFilter f) override;
+  boost::asio::awaitable<std::optional<Voucher>> end_voucher(std::uint64_t id,
+                                                             SysTime now) override;
   /// insert_orders (order_store.hpp); each order's status is ignored (stored means confirmed).
   boost::asio::awaitable<std::size_t> write_orders(std::vector<Order> orders) override;
   boost::asio::awaitable<std::optional<Order>> find_order(std::uint64_t id) override;
   boost::asio::awaitable<std::optional<sale::StoreView>> store_view(
       std::uint64_t voucher_id) override;
+  boost::asio::awaitable<std::vector<Order>> find_orders(sale::OrderFilter f) override;
 
  private:
   PgVoucherStore vouchers_;

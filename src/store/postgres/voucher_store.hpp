@@ -12,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "core/voucher.hpp"
+#include "sale/sale_store.hpp"
 #include "store/postgres/pg_pool.hpp"
 
 namespace seckill::store::postgres {
@@ -31,6 +32,11 @@ Voucher insert_voucher(PgConnection& c, std::uint64_t id, const NewVoucher& v);
 std::optional<Voucher> select_voucher(PgConnection& c, std::uint64_t id);
 /// Every voucher, by id.
 std::vector<Voucher> select_vouchers(PgConnection& c);
+/// Up to f.limit vouchers by id descending, below f.before_id, of f.status at f.now.
+std::vector<Voucher> select_voucher_page(PgConnection& c, const sale::VoucherFilter& f);
+/// end_at = least(end_at, now), begin_at = least(begin_at, now); the voucher afterwards, or
+/// nullopt if there is none.
+std::optional<Voucher> end_voucher(PgConnection& c, std::uint64_t id, SysTime now);
 /// Every voucher's stock and order count, by id, read in one statement (one snapshot).
 std::vector<StockAudit> select_stock_audit(PgConnection& c);
 
@@ -43,6 +49,8 @@ class PgVoucherStore {
   boost::asio::awaitable<Voucher> create_voucher(std::uint64_t id, NewVoucher v);
   boost::asio::awaitable<std::optional<Voucher>> find_voucher(std::uint64_t id);
   boost::asio::awaitable<std::vector<Voucher>> list_vouchers();
+  boost::asio::awaitable<std::vector<Voucher>> find_vouchers(sale::VoucherFilter f);
+  boost::asio::awaitable<std::optional<Voucher>> end_voucher(std::uint64_t id, SysTime now);
   boost::asio::awaitable<std::vector<StockAudit>> stock_audit();
 
  private:

@@ -1,6 +1,7 @@
 #include "store/sqlite/sale_tables.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 #include <fmt/format.h>
@@ -30,6 +31,27 @@ constexpr std::string_view kSelectOrder =
     "select id, user_id, voucher_id, created_at from orders where id = ?1";
 constexpr std::string_view kSelectBuyers =
     "select voucher_id, user_id, id from orders order by voucher_id";
+// ?2: 0 every voucher, 1 upcoming, 2 live, 3 ended (VoucherStatus + 1), judged at ?3 as
+// core/voucher.hpp's sale_window does. By the primary key, descending, from below ?1.
+constexpr std::string_view kSelectVoucherPage =
+    "select " SECKILL_VOUCHER_COLUMNS
+    " from vouchers where id < ?1 and (?2 = 0 or (?2 = 1 and begin_at > ?3)"
+    " or (?2 = 2 and begin_at <= ?3 and end_at > ?3) or (?2 = 3 and begin_at <= ?3 and end_at <= "
+    "?3)) order by id desc limit ?4";
+constexpr std::string_view kEndVoucher =
+    "update vouchers set end_at = min(end_at, ?2), begin_at = min(begin_at, ?2) where id = ?1";
+// One voucher's orders (index orders_voucher_id_idx, whose entries end in the id) or one user's
+// (orders_user_id_idx, schema 5), by id descending from below ?1. Two statements, so each
+// has the plain equality its index needs.
+constexpr std::string_view kSelectVoucherOrderPage =
+    "select id, user_id, voucher_id, created_at from orders where voucher_id = ?2 and id < ?1 "
+    "and (?3 is null or user_id = ?3) order by id desc limit ?4";
+constexpr std::string_view kSelectUserOrderPage =
+    "select id, user_id, voucher_id, created_at from orders where user_id = ?2 and id < ?1 "
+    "order by id desc limit ?4";
+constexpr std::string_view kSelectOrderPage =
+    "select id, user_id, voucher_id, created_at from orders where id < ?1 "
+    "order by id desc limit ?4";
 constexpr std::string_view kBegin = "begin";
 constexpr std::string_view kCommit = "commit";
 constexpr std::string_view kRollback = "rollback";
@@ -41,6 +63,21 @@ constexpr std::string_view kMaxId =
 constexpr std::string_view kRaiseMaxId =
     "insert into meta (key, value) values ('max_id', ?1) "
     "on conflict (key) do update set value = max(value, excluded.value)";
+
+// Every id has bit 63 clear (CONTRACT.md, "Ids"): "below this" is "any".
+constexpr std::int64_t kAboveEveryId = std::numeric_limits<std::int64_t>::max();
+
+std::int64_t below(std::optional<std::uint64_t> before_id) {
+  return before_id ? static_cast<std::int64_t>(*before_id) : kAboveEveryId;
+}
+
+Order read_order(const Query& q) {
+  return Order{.id = q.id(0),
+               .user_id = q.id(1),
+               .voucher_id = q.id(2),
+               .created_at = q.time(3),
+               .status = OrderStatus::confirmed};
+}
 
 Voucher read_voucher(const Query& q) {
   Voucher v;
@@ -106,6 +143,37 @@ void refuse_reused_id(SqliteConnection& c, const Order& o) {
 }
 
 }  // namespace
+std::vector<Voucher> select_voucher_page(SqliteConnection& c, const sale::VoucherFilter& f) {
+  const std::int64_t status = f.status ? static_cast<std::int64_t>(*f.status) + 1 : 0;
+  std::vector<Voucher> out;
+  auto q = c.query(kSelectVoucherPage);
+  q.bind(1, below(f.before_id)).bind(2, status).bind_time(3, f.now).bind(4, f.limit);
+  while (q.step())
+    out.push_back(read_voucher(q));
+  return out;
+}
+
+std::optional<Voucher> end_voucher(SqliteConnection& c, std::uint64_t id, SysTime now) {
+  c.query(kEndVoucher).bind_id(1, id).bind_time(2, now).run();
+  return select_voucher(c, id);
+}
+
+std::vector<Order> select_order_page(SqliteConnection& c, const sale::OrderFilter& f) {
+  std::vector<Order> out;
+  auto q = c.query(f.voucher_id ? kSelectVoucherOrderPage
+                   : f.user_id  ? kSelectUserOrderPage
+                                : kSelectOrderPage);
+  q.bind(1, below(f.before_id)).bind(4, f.limit);
+  if (f.voucher_id) {
+    q.bind_id(2, *f.voucher_id);
+    if (f.user_id) q.bind_id(3, *f.user_id);
+  } else if (f.user_id) {
+    q.bind_id(2, *f.user_id);
+  }
+  while (q.step())
+    out.push_back(read_order(q));
+  return out;
+}
 
 std::int64_t insert_orders(SqliteConnection& c, std::span<const Order> orders) {
   std::map<std::uint64_t, std::int64_t> taken;  // voucher -> orders inserted
@@ -136,11 +204,7 @@ std::optional<Order> select_order(SqliteConnection& c, std::uint64_t id) {
   auto q = c.query(kSelectOrder);
   q.bind_id(1, id);
   if (!q.step()) return std::nullopt;
-  return Order{.id = q.id(0),
-               .user_id = q.id(1),
-               .voucher_id = q.id(2),
-               .created_at = q.time(3),
-               .status = OrderStatus::confirmed};
+  return read_order(q);
 }
 
 std::vector<sale::StoreView> select_store_views(SqliteConnection& c) {

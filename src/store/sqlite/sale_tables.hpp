@@ -12,6 +12,7 @@
 #include "core/order.hpp"
 #include "core/voucher.hpp"
 #include "sale/sale_audit.hpp"
+#include "sale/sale_store.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 
 namespace seckill::store::sqlite {
@@ -23,6 +24,12 @@ std::optional<Voucher> select_voucher(SqliteConnection& c, std::uint64_t id);
 /// Every voucher, by id.
 std::vector<Voucher> select_vouchers(SqliteConnection& c);
 
+/// Up to f.limit vouchers by id descending, below f.before_id, of f.status at f.now.
+std::vector<Voucher> select_voucher_page(SqliteConnection& c, const sale::VoucherFilter& f);
+/// end_at = min(end_at, now), begin_at = min(begin_at, now); the voucher afterwards, or nullopt.
+/// A write: run it in a transaction (SqliteDatabase::write).
+std::optional<Voucher> end_voucher(SqliteConnection& c, std::uint64_t id, SysTime now);
+
 /// Inserts every order whose id and (user_id, voucher_id) are both new, skipping the others
 /// (duplicates in the store or in the batch), and lowers each voucher's stock_left by exactly
 /// the orders inserted for it; so replaying a batch changes nothing. Each order's status is
@@ -33,6 +40,10 @@ std::int64_t insert_orders(SqliteConnection& c, std::span<const Order> orders);
 
 /// The order, status `confirmed` (it is stored), or nullopt.
 std::optional<Order> select_order(SqliteConnection& c, std::uint64_t id);
+
+/// Up to f.limit stored orders (confirmed) by id descending, below f.before_id, of f.voucher_id
+/// and/or f.user_id.
+std::vector<Order> select_order_page(SqliteConnection& c, const sale::OrderFilter& f);
 
 /// Every voucher with its orders (user -> order id), by voucher id, read in one transaction:
 /// what the embedded coordinator is rebuilt from at start, and what `seckill check` audits.

@@ -15,7 +15,7 @@ namespace seckill::store::sqlite {
 
 namespace {
 
-constexpr std::int64_t kSchemaVersion = 4;
+constexpr std::int64_t kSchemaVersion = 5;
 
 std::exception_ptr io_error(const std::string& message) {
   return std::make_exception_ptr(IoError(message));
@@ -54,6 +54,7 @@ void migrate(SqliteConnection& c) {
     if (version < 2) c.exec_script(std::string(sql::schema_0002_user_last_at));
     if (version < 3) c.exec_script(std::string(sql::schema_0003_fencing_tokens));
     if (version < 4) c.exec_script(std::string(sql::schema_0004_revocations));
+    if (version < 5) c.exec_script(std::string(sql::schema_0005_order_listings));
     if (version < kSchemaVersion) {
       c.exec_script(fmt::format("pragma user_version = {}", kSchemaVersion));
     }

@@ -21,6 +21,17 @@ boost::asio::awaitable<std::vector<Voucher>> SqliteSaleStore::list_vouchers() {
   co_return co_await db_.read(std::move(job));
 }
 
+boost::asio::awaitable<std::vector<Voucher>> SqliteSaleStore::find_vouchers(sale::VoucherFilter f) {
+  auto job = [f](SqliteConnection& c) { return select_voucher_page(c, f); };
+  co_return co_await db_.read(std::move(job));
+}
+
+boost::asio::awaitable<std::optional<Voucher>> SqliteSaleStore::end_voucher(std::uint64_t id,
+                                                                            SysTime now) {
+  auto job = [id, now](SqliteConnection& c) { return sqlite::end_voucher(c, id, now); };
+  co_return co_await db_.write(std::move(job));
+}
+
 boost::asio::awaitable<std::size_t> SqliteSaleStore::write_orders(std::vector<Order> orders) {
   if (orders.empty()) co_return 0;
   auto job = [orders = std::move(orders)](SqliteConnection& c) {
@@ -31,6 +42,11 @@ boost::asio::awaitable<std::size_t> SqliteSaleStore::write_orders(std::vector<Or
 
 boost::asio::awaitable<std::optional<Order>> SqliteSaleStore::find_order(std::uint64_t id) {
   auto job = [id](SqliteConnection& c) { return select_order(c, id); };
+  co_return co_await db_.read(std::move(job));
+}
+
+boost::asio::awaitable<std::vector<Order>> SqliteSaleStore::find_orders(sale::OrderFilter f) {
+  auto job = [f](SqliteConnection& c) { return select_order_page(c, f); };
   co_return co_await db_.read(std::move(job));
 }
 

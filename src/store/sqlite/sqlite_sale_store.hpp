@@ -25,6 +25,9 @@ class SqliteSaleStore final : public sale::SaleStore {
   boost::asio::awaitable<Voucher> create_voucher(std::uint64_t id, NewVoucher v) override;
   boost::asio::awaitable<std::optional<Voucher>> find_voucher(std::uint64_t id) override;
   boost::asio::awaitable<std::vector<Voucher>> list_vouchers() override;
+  boost::asio::awaitable<std::vector<Voucher>> find_vouchers(sale::VoucherFilter f) override;
+  boost::asio::awaitable<std::optional<Voucher>> end_voucher(std::uint64_t id,
+                                                             SysTime now) override;
   /// insert_orders (sale_tables.hpp) in the next group commit: the batch is stored, or refused
   /// as a whole, once this returns.
   boost::asio::awaitable<std::size_t> write_orders(std::vector<Order> orders) override;
@@ -33,6 +36,7 @@ class SqliteSaleStore final : public sale::SaleStore {
   /// loses its state apart from the store, so this is not on any hot path).
   boost::asio::awaitable<std::optional<sale::StoreView>> store_view(
       std::uint64_t voucher_id) override;
+  boost::asio::awaitable<std::vector<Order>> find_orders(sale::OrderFilter f) override;
 
   /// select_store_views: every voucher with its stock and buyers.
   boost::asio::awaitable<std::vector<sale::StoreView>> store_views();
