@@ -2,7 +2,9 @@
 
 #include "app/commands.hpp"
 #include "app/logging.hpp"
+#include "redis/redis_url.hpp"
 #include "store/postgres/migrations.hpp"
+#include "store/postgres/pg_error.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 
 namespace seckill::app {
@@ -18,7 +20,15 @@ int run_migrate(const MigrateConfig& config) {
     fmt::print("embedded store {}/seckill.db is up to date\n", config.data_dir);
     return 0;
   }
-  auto report = store::postgres::migrate(config.postgres_url);
+  store::postgres::MigrationReport report;
+  try {
+    report = store::postgres::migrate(config.postgres_url);
+  } catch (const store::postgres::PgRefusedError& e) {
+    // A wrong password or certificate is a configuration error; the URL is shown without it.
+    fmt::print(stderr, "seckill migrate: --postgres {}: {}\n",
+               redis::redact_url(config.postgres_url), e.what());
+    return 2;
+  }
   if (report.applied.empty()) {
     fmt::print("schema up to date (version {})\n", report.version);
   } else {
