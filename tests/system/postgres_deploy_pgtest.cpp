@@ -115,8 +115,8 @@ class PrivatePostgres {
   /// A streaming standby of `primary` (pg_basebackup -R), started.
   PrivatePostgres(const TempDir& root, const std::string& name, const PrivatePostgres& primary)
       : PrivatePostgres(root, name) {
-    must(fmt::format("{}{}/pg_basebackup -h 127.0.0.1 -p {} -U seckill -D {} -R -X stream", as_pg(),
-                     pg_bin(), primary.port(), data_));
+    must(fmt::format("{}{}/pg_basebackup -h 127.0.0.1 -p {} -U seckill -D {} -R -X stream -c fast",
+                     as_pg(), pg_bin(), primary.port(), data_));
     start();
   }
   ~PrivatePostgres() { stop(); }
@@ -303,7 +303,10 @@ TEST(PostgresDeploy, MultiHostUrlFollowsAPromotedStandbyMidSale) {
   PrivateRedis redis(redis_dir, "redis", free_port(), {});
   ScopedEnv redis_env("SECKILL_TEST_REDIS_URL", fmt::format("redis://127.0.0.1:{}", redis.port()));
   ScopedEnv postgres_env("SECKILL_TEST_POSTGRES_URL", url);
+  const auto test_start = Clock::now();
   SeckillCluster cluster(2);
+  std::printf("instances up after %.1f s\n",
+              std::chrono::duration<double>(Clock::now() - test_start).count());
   auto admin = cluster.client(0);
   const long long stock = 600;
   auto voucher = create_voucher(admin, stock);
@@ -315,7 +318,7 @@ TEST(PostgresDeploy, MultiHostUrlFollowsAPromotedStandbyMidSale) {
   std::atomic<bool> stop{false}, sold_out{false};
   std::atomic<int> next{0};
   std::vector<std::thread> workers;
-  for (int t = 0; t < 8; ++t) {
+  for (int t = 0; t < 4; ++t) {
     workers.emplace_back([&, t] {
       std::vector<HttpClient> clients;
       clients.push_back(cluster.client(0));
@@ -335,19 +338,23 @@ TEST(PostgresDeploy, MultiHostUrlFollowsAPromotedStandbyMidSale) {
         } else if (answer.status == 409 && answer.error_code() == "sold_out") {
           sold_out = true;
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        // Paced (about 200 a second), so that the sale lasts through the switch.
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
     });
   }
   const auto started = Clock::now();
-  while (created.load() < static_cast<int>(stock) / 6 &&
+  while (created.load() < static_cast<int>(stock) / 10 &&
          Clock::now() - started < std::chrono::seconds(60))
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const int created_at_stop = created.load();
+  const auto stopping = Clock::now();
   primary.stop();
   const auto stopped = Clock::now();
   standby.promote();
   promoted_ns = Clock::now().time_since_epoch().count();
-  std::printf("primary stopped; standby promoted %.2f s later\n",
+  std::printf("primary stopped in %.2f s (%d 201s before); standby promoted %.2f s later\n",
+              std::chrono::duration<double>(stopped - stopping).count(), created_at_stop,
               std::chrono::duration<double>(Clock::now() - stopped).count());
   for (int i = 0; i < 6000 && !sold_out.load(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -356,7 +363,11 @@ TEST(PostgresDeploy, MultiHostUrlFollowsAPromotedStandbyMidSale) {
     w.join();
 
   const auto count_sql = fmt::format("select count(*) from orders where voucher_id = {}", voucher);
+  std::printf("sale over after %.1f s\n",
+              std::chrono::duration<double>(Clock::now() - test_start).count());
   const auto stored = cluster.wait_for_store(count_sql, std::to_string(stock), 60);
+  std::printf("stored after %.1f s\n",
+              std::chrono::duration<double>(Clock::now() - test_start).count());
   auto column =
       cluster.store_column(fmt::format("select id from orders where voucher_id = {}", voucher));
   const std::set<std::string> stored_ids(column.begin(), column.end());
