@@ -88,9 +88,8 @@ store::postgres::PgPoolOptions migrated_pg_options(const ServeConfig& config,
   try {
     store::postgres::migrate(config.postgres_url);
   } catch (const store::postgres::PgRefusedError& e) {
-    // A wrong password or certificate: exit 2 (serve), the URL shown without its password.
-    throw std::invalid_argument(
-        fmt::format("--postgres {}: {}", redis::redact_url(config.postgres_url), e.what()));
+    // A wrong password or certificate: exit 2 (serve). Not the URL: a password may be in it.
+    throw std::invalid_argument(fmt::format("--postgres: {}", e.what()));
   }
   store::postgres::PgPoolOptions options;
   options.calls = calls;

@@ -2,7 +2,6 @@
 
 #include "app/commands.hpp"
 #include "app/logging.hpp"
-#include "redis/redis_url.hpp"
 #include "store/postgres/migrations.hpp"
 #include "store/postgres/pg_error.hpp"
 #include "store/sqlite/sqlite_database.hpp"
@@ -24,9 +23,9 @@ int run_migrate(const MigrateConfig& config) {
   try {
     report = store::postgres::migrate(config.postgres_url);
   } catch (const store::postgres::PgRefusedError& e) {
-    // A wrong password or certificate is a configuration error; the URL is shown without it.
-    fmt::print(stderr, "seckill migrate: --postgres {}: {}\n",
-               redis::redact_url(config.postgres_url), e.what());
+    // A wrong password or certificate is a configuration error. The URL is not shown: a password
+    // may be in it (userinfo or `?password=`), and libpq's message names the host and user.
+    fmt::print(stderr, "seckill migrate: --postgres: {}\n", e.what());
     return 2;
   }
   if (report.applied.empty()) {

@@ -220,6 +220,12 @@ TEST(PostgresDeploy, ScramPasswordInTheUrlAndAWrongOneExitsTwoWithoutShowingIt) 
   // A wrong password: exit 2 at once, said, and not shown (neither the wrong nor the right one).
   const std::string wrong = "not-the-Pg-password";
   const auto wrong_url = fmt::format("postgresql://app:{}@127.0.0.1:{}/app", wrong, pg.port());
+  // The password in the query string (libpq's `password=`) is not shown either.
+  const auto query_url =
+      fmt::format("postgresql://app@127.0.0.1:{}/app?password={}", pg.port(), wrong);
+  auto query_refused = seckill("migrate --postgres '" + query_url + "'");
+  EXPECT_EQ(query_refused.status, 2) << query_refused.out;
+  EXPECT_EQ(query_refused.out.find(wrong), std::string::npos) << query_refused.out;
   for (const std::string& verb : std::vector<std::string>{
            "migrate", fmt::format("serve --listen 127.0.0.1:{} --redis redis://127.0.0.1:{}",
                                   free_port(), free_port())}) {
