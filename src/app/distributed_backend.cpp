@@ -22,8 +22,10 @@
 #include "metrics/text_format.hpp"
 #include "redis/auth_error.hpp"
 #include "redis/probe.hpp"
+#include "redis/redis_url.hpp"
 #include "redis/tls_context.hpp"
 #include "store/postgres/migrations.hpp"
+#include "store/postgres/pg_error.hpp"
 #include "store/postgres/stored_ids.hpp"
 
 namespace seckill::app {
@@ -87,7 +89,12 @@ redis::ClientOptions checked_redis_options(const ServeConfig& config,
 // Migrates first: `serve` applies the schema at start, safely when many instances start at once.
 store::postgres::PgPoolOptions migrated_pg_options(const ServeConfig& config,
                                                    metrics::BackendCalls* calls = nullptr) {
-  store::postgres::migrate(config.postgres_url);
+  try {
+    store::postgres::migrate(config.postgres_url);
+  } catch (const store::postgres::PgRefusedError& e) {
+    // A wrong password or certificate: exit 2 (serve). Not the URL: a password may be in it.
+    throw std::invalid_argument(fmt::format("--postgres: {}", e.what()));
+  }
   store::postgres::PgPoolOptions options;
   options.calls = calls;
   options.connect.conninfo = config.postgres_url;

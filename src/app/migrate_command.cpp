@@ -3,6 +3,7 @@
 #include "app/commands.hpp"
 #include "app/logging.hpp"
 #include "store/postgres/migrations.hpp"
+#include "store/postgres/pg_error.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 
 namespace seckill::app {
@@ -18,7 +19,15 @@ int run_migrate(const MigrateConfig& config) {
     fmt::print("embedded store {}/seckill.db is up to date\n", config.data_dir);
     return 0;
   }
-  auto report = store::postgres::migrate(config.postgres_url);
+  store::postgres::MigrationReport report;
+  try {
+    report = store::postgres::migrate(config.postgres_url);
+  } catch (const store::postgres::PgRefusedError& e) {
+    // A wrong password or certificate is a configuration error. The URL is not shown: a password
+    // may be in it (userinfo or `?password=`), and libpq's message names the host and user.
+    fmt::print(stderr, "seckill migrate: --postgres: {}\n", e.what());
+    return 2;
+  }
   if (report.applied.empty()) {
     fmt::print("schema up to date (version {})\n", report.version);
   } else {

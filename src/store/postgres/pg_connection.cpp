@@ -17,6 +17,20 @@ std::string trimmed_error(PGconn* c) {
   return msg;
 }
 
+// libpq says why a connection failed in text only (no SQLSTATE before the session exists): these
+// are the refusals that retrying does not cure (libpq's and the server's messages, PostgreSQL 15).
+bool is_refusal(PGconn* c, std::string_view message) {
+  if (PQconnectionNeedsPassword(c) != 0) return true;
+  for (std::string_view refusal :
+       {"authentication failed", "no password supplied", "pg_hba.conf rejects",
+        "no pg_hba.conf entry", "does not exist", "certificate verify failed",
+        "does not match host name", "server does not support SSL", "root certificate file",
+        "certificate present, but not private key", "sslmode value"}) {
+    if (message.find(refusal) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 bool is_connection_failure(std::string_view sqlstate) {
   // Class 08 (connection exception) and the shutdown codes of class 57 mean the session is gone.
   return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" ||
@@ -58,7 +72,9 @@ PgConnection PgConnection::connect(const PgConnectOptions& options) {
   PgConnPtr conn(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
   if (!conn) throw IoError("PostgreSQL: out of memory creating a connection");
   if (PQstatus(conn.get()) != CONNECTION_OK) {
-    throw IoError("PostgreSQL: cannot connect: " + trimmed_error(conn.get()));
+    const std::string message = trimmed_error(conn.get());
+    if (is_refusal(conn.get(), message)) throw PgRefusedError("PostgreSQL: refused: " + message);
+    throw IoError("PostgreSQL: cannot connect: " + message);
   }
   // libpq prints server notices ("relation already exists, skipping") to stderr by default; a
   // library must not write there, and nothing here acts on notices.

@@ -62,4 +62,13 @@ class PgUnavailableError : public InfraError {
   throw PgUnavailableError(e.what(), e.sqlstate());
 }
 
+/// The server, or the TLS handshake, refused this client: a wrong password or user, no pg_hba.conf
+/// entry, a database that does not exist, a server certificate that does not verify. Connecting
+/// again will not help: at start it is a configuration error (exit 2), at run time an outage
+/// like any lost connection (an IoError).
+class PgRefusedError : public IoError {
+ public:
+  using IoError::IoError;
+};
+
 }  // namespace seckill::store::postgres
