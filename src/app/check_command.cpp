@@ -1,4 +1,5 @@
 
+#include <filesystem>
 #include <map>
 
 #include <boost/asio/co_spawn.hpp>
@@ -9,14 +10,18 @@
 #include "app/commands.hpp"
 #include "app/logging.hpp"
 #include "app/offline_redis.hpp"
+#include "coordinator/redis/coordinator_audit_reads.hpp"
 #include "coordinator/redis/remind_keys.hpp"
 #include "coordinator/redis/sale_keys.hpp"
 #include "coordinator/redis/stock_buckets_audit.hpp"
-#include "core/decimal.hpp"
 #include "core/infra_error.hpp"
 #include "redis/client.hpp"
+#include "remind/reminder_audit.hpp"
 #include "sale/sale_audit.hpp"
 #include "store/postgres/pg_connection.hpp"
+#include "store/postgres/store_audit.hpp"
+#include "store/sqlite/sqlite_database.hpp"
+#include "store/sqlite/store_audit.hpp"
 
 namespace seckill::app {
 
@@ -29,119 +34,78 @@ namespace {
 // How long `check` waits for decided orders to reach the store before it compares.
 constexpr auto kDrainWait = std::chrono::seconds(30);
 
-std::uint64_t parse_u64(std::string_view text) {
-  auto v = parse_decimal<std::uint64_t>(text);
-  if (!v) throw ProtocolError(fmt::format("'{}' is not an id", text));
-  return *v;
-}
-
-std::vector<sale::StoreView> read_store(const std::string& conninfo) {
+store::postgres::PgConnection connect_store(const std::string& conninfo) {
   store::postgres::PgConnectOptions options;
   options.conninfo = conninfo;
-  auto c = store::postgres::PgConnection::connect(options);
-  // One snapshot for every voucher and order.
-  return c.transaction([](store::postgres::PgConnection& tx) {
-    tx.exec("set transaction isolation level repeatable read");
-    std::map<std::uint64_t, sale::StoreView> views;
-    auto vouchers = tx.exec("select id, stock_total, stock_left from vouchers order by id");
-    for (int r = 0; r < vouchers.rows(); ++r) {
-      auto id = vouchers.id(r, 0);
-      views[id] = sale::StoreView{id, vouchers.int64(r, 1), vouchers.int64(r, 2), {}};
-    }
-    auto orders = tx.exec("select voucher_id, user_id, id from orders");
-    for (int r = 0; r < orders.rows(); ++r) {
-      views[orders.id(r, 0)].orders[orders.id(r, 1)] = orders.id(r, 2);
-    }
-    std::vector<sale::StoreView> out;
-    for (auto& [id, view] : views)
-      out.push_back(std::move(view));
-    return out;
-  });
+  return store::postgres::PgConnection::connect(options);
 }
 
-// Every voucher's buckets (--stock-buckets): 0..K-1, K being the largest registered + 1; a
-// voucher never registered (never sold) has bucket 0 only.
-asio::awaitable<std::map<std::uint64_t, unsigned>> bucket_counts(
-    redis::Client& client, const std::vector<std::uint64_t>& ids) {
-  auto reply = co_await client.command({"SMEMBERS", coordinator::redis::kVoucherSetKey});
-  std::vector<std::string> members;
-  for (const auto& m : reply.elements())
-    members.emplace_back(m.as_string());
-  auto registered = coordinator::redis::registered_buckets(members);
-  std::map<std::uint64_t, unsigned> out;
-  for (auto id : ids) {
-    auto it = registered.find(id);
-    out[id] = it == registered.end() ? 1u : it->second.back() + 1;
-  }
-  co_return out;
-}
-
-asio::awaitable<std::uint64_t> queued(redis::Client& client,
-                                      const std::map<std::uint64_t, unsigned>& buckets) {
-  std::uint64_t total = 0;
-  for (const auto& [id, count] : buckets) {
-    for (unsigned b = 0; b < count; ++b) {
-      SaleKeys keys(id, b);
-      total +=
-          static_cast<std::uint64_t>((co_await client.command({"XLEN", keys.orders})).as_integer());
-    }
-  }
-  co_return total;
-}
-
-asio::awaitable<BucketState> read_bucket(redis::Client& client, std::uint64_t id, unsigned bucket) {
-  SaleKeys keys(id, bucket);
-  BucketState state;
-  state.bucket = bucket;
-  auto stock = co_await client.command({"GET", keys.stock});
-  if (!stock.is_nil()) {
-    auto n = parse_decimal<std::int64_t>(stock.as_string());
-    if (!n) throw ProtocolError(fmt::format("{} is not a number", keys.stock));
-    state.stock_left = *n;
-  }
-  auto buyers = co_await client.command({"HGETALL", keys.buyers});
-  auto fields = buyers.elements();
-  for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
-    state.buyers[parse_u64(fields[i].as_string())] = parse_u64(fields[i + 1].as_string());
-  }
-  state.queued =
-      static_cast<std::uint64_t>((co_await client.command({"XLEN", keys.orders})).as_integer());
-  co_return state;
-}
-
-asio::awaitable<int> check(redis::Client& client, std::string conninfo) {
-  co_await client.connect();
-  // The voucher ids come from the store, their buckets from Redis; wait for the queues of every
-  // bucket to drain first.
-  auto first = read_store(conninfo);
+std::vector<std::uint64_t> voucher_ids(const std::vector<sale::StoreView>& views) {
   std::vector<std::uint64_t> ids;
-  for (const auto& v : first)
+  ids.reserve(views.size());
+  for (const auto& v : views)
     ids.push_back(v.voucher_id);
-  auto buckets = co_await bucket_counts(client, ids);
+  return ids;
+}
+
+void append(std::vector<std::string>& to, const std::vector<std::string>& from) {
+  to.insert(to.end(), from.begin(), from.end());
+}
+
+// Prints the findings and the summary; the exit code.
+int report(const std::vector<std::string>& differences, std::size_t vouchers, std::size_t reminders,
+           const std::string& note) {
+  for (const auto& d : differences)
+    fmt::print("DIFFERENCE {}\n", d);
+  fmt::print("checked {} vouchers and {} reminder records{}: {}\n", vouchers, reminders, note,
+             differences.empty() ? "coordinator and store agree"
+                                 : fmt::format("{} differences", differences.size()));
+  return differences.empty() ? 0 : 1;
+}
+
+asio::awaitable<int> check(redis::Client& client, CheckConfig config) {
+  co_await client.connect();
+  auto store = connect_store(config.postgres_url);
+  const bool lua_sale = config.sale_strategy == "lua";
+  const bool lua_reminders = config.reminder_strategy == "lua";
+  // The voucher ids come from the store, their buckets from Redis; wait for the queues of every
+  // bucket, and the reminder streams, to drain first.
+  auto buckets = co_await coordinator::redis::bucket_counts(
+      client, voucher_ids(store::postgres::select_audit_vouchers(store)));
   auto deadline = std::chrono::steady_clock::now() + kDrainWait;
-  while (co_await queued(client, buckets) > 0 && std::chrono::steady_clock::now() < deadline) {
+  while ((co_await coordinator::redis::queued_orders(client, buckets) > 0 ||
+          co_await coordinator::redis::queued_reminders(client) > 0) &&
+         std::chrono::steady_clock::now() < deadline) {
     asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(200));
     co_await t.async_wait(asio::use_awaitable);
   }
-  auto store_views = read_store(conninfo);
+  auto store_views = store::postgres::select_audit_vouchers(store);
   // Vouchers created while waiting: their buckets too.
-  ids.clear();
-  for (const auto& v : store_views)
-    ids.push_back(v.voucher_id);
-  buckets = co_await bucket_counts(client, ids);
+  buckets = co_await coordinator::redis::bucket_counts(client, voucher_ids(store_views));
   std::vector<std::string> differences;
   std::size_t split = 0;
   for (const auto& s : store_views) {
+    if (!lua_sale) {
+      // db, lock: the store decides (under a lock): its own rules are all there is to check.
+      append(differences, sale::audit_store(s));
+      continue;
+    }
     const unsigned count = buckets[s.voucher_id];
     if (count > 1) ++split;
     std::vector<BucketState> states;
     for (unsigned b = 0; b < count; ++b)
-      states.push_back(co_await read_bucket(client, s.voucher_id, b));
+      states.push_back(co_await coordinator::redis::read_bucket(client, s.voucher_id, b));
     auto combined = coordinator::redis::combine_buckets(s.voucher_id, count, states);
-    auto found = sale::audit(s, combined.view);
-    differences.insert(differences.end(), combined.differences.begin(), combined.differences.end());
-    differences.insert(differences.end(), found.begin(), found.end());
+    append(differences, combined.differences);
+    append(differences, sale::audit(s, combined.view));
   }
+  // The coordinator first, then the store: a record the coordinator points at was stored before
+  // it was read (the streams drained above).
+  remind::CoordinatorReminders coordinator_reminders;
+  if (lua_reminders) coordinator_reminders = co_await coordinator::redis::read_reminders(client);
+  auto records = store::postgres::select_audit_reminders(store);
+  append(differences, lua_reminders ? remind::audit(records, coordinator_reminders)
+                                    : remind::audit_store(records));
   // Dead letters are promises the store refused: never "agree" while any is left (issue #15).
   std::vector<std::string> dead_streams{"seckill:orders:dead"};
   for (const auto& [id, count] : buckets) {
@@ -157,23 +121,53 @@ asio::awaitable<int> check(redis::Client& client, std::string conninfo) {
           fmt::format("{} dead letters in {} (seckill dead-letters list)", dead, stream));
     }
   }
-  for (const auto& d : differences)
-    fmt::print("DIFFERENCE {}\n", d);
-  fmt::print("checked {} vouchers{}: {}\n", store_views.size(),
-             split == 0 ? "" : fmt::format(" ({} split over stock buckets)", split),
-             differences.empty() ? "coordinator and store agree"
-                                 : fmt::format("{} differences", differences.size()));
-  co_return differences.empty() ? 0 : 1;
+  co_return report(differences, store_views.size(), records.size(),
+                   split == 0 ? "" : fmt::format(" ({} split over stock buckets)", split));
+}
+
+// The embedded mode, offline: the store's own rules over a --data directory no `serve` holds
+// (the embedded coordinator lives in that process's memory, gone once it stops).
+int check_embedded(const CheckConfig& config) {
+  const std::filesystem::path dir = config.data_dir;
+  if (!std::filesystem::exists(dir / "seckill.db")) {
+    fmt::print(stderr, "seckill check: --data {}: no embedded store there ({} is missing)\n",
+               dir.string(), (dir / "seckill.db").string());
+    return 2;
+  }
+  std::vector<sale::StoreView> vouchers;
+  std::vector<remind::StoredReminder> records;
+  try {
+    // Takes <data_dir>/seckill.lock: refused while a `serve` holds the store.
+    store::sqlite::SqliteDatabase db(store::sqlite::SqliteDatabaseOptions{
+        .data_dir = dir, .readers = 1, .max_group = 1, .max_queue = 16, .calls = nullptr});
+    vouchers = db.read_now(
+        [](store::sqlite::SqliteConnection& c) { return store::sqlite::select_audit_vouchers(c); });
+    records = db.read_now([](store::sqlite::SqliteConnection& c) {
+      return store::sqlite::select_audit_reminders(c);
+    });
+  } catch (const std::exception& e) {
+    fmt::print(stderr,
+               "seckill check: --data {}: {} (the embedded store is checked offline: stop the "
+               "serve that holds it first)\n",
+               dir.string(), e.what());
+    return 2;
+  }
+  std::vector<std::string> differences;
+  for (const auto& v : vouchers)
+    append(differences, sale::audit_store(v));
+  append(differences, remind::audit_store(records));
+  return report(differences, vouchers.size(), records.size(), " (embedded store, offline)");
 }
 
 }  // namespace
 
 int run_check(const CheckConfig& config) {
   setup_logging(config.log_level);
+  if (config.redis_urls.empty() && config.postgres_url.empty()) return check_embedded(config);
   if (config.redis_urls.empty() || config.postgres_url.empty()) {
     fmt::print(stderr,
-               "seckill check: give --redis and --postgres (the embedded mode is not "
-               "built yet)\n");
+               "seckill check: give --redis and --postgres (distributed), or neither and --data "
+               "DIR (the embedded store, offline)\n");
     return 2;
   }
   auto options = offline_redis_options(config.redis_urls, config.redis_sentinel_password);
@@ -183,7 +177,7 @@ int run_check(const CheckConfig& config) {
   }
   asio::io_context io;
   redis::Client client(io, *options);
-  return run_to_exit_code(io, client, check(client, config.postgres_url), "check");
+  return run_to_exit_code(io, client, check(client, config), "check");
 }
 
 }  // namespace seckill::app

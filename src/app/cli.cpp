@@ -339,6 +339,21 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
   auto* check_cmd = app.add_subcommand(
       "check", "audit the coordinator against the store; exit 1 on any difference");
   add_backend_flags(check_cmd, check_backends);
+  CheckConfig check_strategies;
+  check_cmd
+      ->add_option("--sale-strategy", check_strategies.sale_strategy,
+                   "the serve's --sale-strategy: lua audits Redis against the store, db and lock "
+                   "the store's own rules")
+      ->envname("SECKILL_SALE_STRATEGY")
+      ->check(CLI::IsMember({"lua", "db", "lock"}))
+      ->capture_default_str();
+  check_cmd
+      ->add_option("--reminder-strategy", check_strategies.reminder_strategy,
+                   "the serve's --reminder-strategy: lua audits Redis against the store, lock the "
+                   "store's own rules")
+      ->envname("SECKILL_REMINDER_STRATEGY")
+      ->check(CLI::IsMember({"lua", "lock"}))
+      ->capture_default_str();
 
   // dead-letters list|replay
   BackendFlags dead_backends;
@@ -505,7 +520,7 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       return Command{token};
     }
     if (*check_cmd) {
-      CheckConfig check;
+      CheckConfig check = check_strategies;
       check.redis_urls = split_urls(check_backends.redis);
       check_redis_urls(check.redis_urls);
       check.redis_sentinel_password = check_backends.redis_sentinel_password;

@@ -100,6 +100,10 @@ struct CheckConfig {
   std::string postgres_url;
   std::string data_dir = "./data";
   std::string log_level = "warn";
+  /// Who decides (as `serve`'s flags): with `db`/`lock` the store's own rules are checked, with
+  /// `lua` Redis against them too.
+  std::string sale_strategy = "lua";
+  std::string reminder_strategy = "lua";
 };
 
 /// `seckill bench`: the load generator's options (src/loadgen/bench_options.hpp).

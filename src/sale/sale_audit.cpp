@@ -4,16 +4,27 @@
 
 namespace seckill::sale {
 
-std::vector<std::string> audit(const StoreView& s, const CoordinatorView& c) {
+std::vector<std::string> audit_store(const StoreView& s) {
   std::vector<std::string> out;
   auto v = s.voucher_id;
-  auto orders = static_cast<std::int64_t>(s.orders.size());
+  auto orders = static_cast<std::int64_t>(s.orders.size() + s.second_orders.size());
   if (s.stock_left < 0)
     out.push_back(fmt::format("voucher {}: stock_left {} < 0", v, s.stock_left));
   if (s.stock_left + orders != s.stock_total) {
     out.push_back(fmt::format("voucher {}: store stock_left {} + {} orders != stock_total {}", v,
                               s.stock_left, orders, s.stock_total));
   }
+  for (auto order : s.second_orders) {
+    out.push_back(
+        fmt::format("voucher {}: order {} is a second order of a user who holds one", v, order));
+  }
+  return out;
+}
+
+std::vector<std::string> audit(const StoreView& s, const CoordinatorView& c) {
+  std::vector<std::string> out = audit_store(s);
+  auto v = s.voucher_id;
+  auto orders = static_cast<std::int64_t>(s.orders.size());
   if (c.queued != 0) {
     out.push_back(fmt::format("voucher {}: {} decided orders not yet stored", v, c.queued));
   }

@@ -16,6 +16,9 @@ struct StoreView {
   std::int64_t stock_total = 0;
   std::int64_t stock_left = 0;
   std::map<std::uint64_t, std::uint64_t> orders;  ///< user_id -> order_id
+  /// Orders of a user who holds one already in `orders` (the store's unique constraint forbids
+  /// them; an audit read reports what it finds rather than trusting the schema).
+  std::vector<std::uint64_t> second_orders;
 };
 
 /// The same voucher as the coordinator has it.
@@ -25,10 +28,15 @@ struct CoordinatorView {
   std::uint64_t queued = 0;                       ///< decided orders not yet stored
 };
 
-/// Every difference, as a sentence naming the voucher; empty when all holds:
-/// stock_left >= 0; stock_left + orders = stock_total; nothing queued; the coordinator's stock
-/// equals the store's; the coordinator's buyers are exactly the store's orders (same user, same
-/// order id). A voucher the coordinator never loaded (no sale yet) must have no orders.
+/// What the store alone must hold for every sale strategy (CONTRACT "Data kept"), as sentences
+/// naming the voucher; empty when all holds: stock_left >= 0; stock_left + count(orders) =
+/// stock_total; one order per user and voucher.
+std::vector<std::string> audit_store(const StoreView& store);
+
+/// Every difference, as a sentence naming the voucher; empty when all holds: audit_store; nothing
+/// queued; the coordinator's stock equals the store's; the coordinator's buyers are exactly the
+/// store's orders (same user, same order id). A voucher the coordinator never loaded (no sale yet)
+/// must have no orders.
 std::vector<std::string> audit(const StoreView& store, const CoordinatorView& coordinator);
 
 }  // namespace seckill::sale

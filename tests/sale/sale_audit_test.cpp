@@ -8,7 +8,7 @@ namespace {
 
 StoreView store_of(std::int64_t total, std::int64_t left,
                    std::map<std::uint64_t, std::uint64_t> o) {
-  return StoreView{7, total, left, std::move(o)};
+  return StoreView{7, total, left, std::move(o), {}};
 }
 
 }  // namespace

@@ -63,7 +63,8 @@ class TableStore : public SaleStore {
     StoreView view{.voucher_id = id,
                    .stock_total = it->second.stock_total,
                    .stock_left = it->second.stock_left,
-                   .orders = {}};
+                   .orders = {},
+                   .second_orders = {}};
     for (const auto& [order_id, o] : orders) {
       if (o.voucher_id == id) view.orders.emplace(o.user_id, order_id);
     }

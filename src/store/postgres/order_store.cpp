@@ -152,7 +152,8 @@ std::optional<sale::StoreView> select_store_view(PgConnection& c, std::uint64_t 
   sale::StoreView view{.voucher_id = voucher_id,
                        .stock_total = r.int64(0, 0),
                        .stock_left = r.int64(0, 1),
-                       .orders = {}};
+                       .orders = {},
+                       .second_orders = {}};
   for (int row = 0; row < r.rows(); ++row) {
     if (r.is_null(row, 2)) continue;
     view.orders.emplace(r.id(row, 2), r.id(row, 3));

@@ -217,7 +217,8 @@ std::vector<sale::StoreView> select_store_views(SqliteConnection& c) {
       views.push_back({.voucher_id = v.id,
                        .stock_total = v.stock_total,
                        .stock_left = v.stock_left,
-                       .orders = {}});
+                       .orders = {},
+                       .second_orders = {}});
     }
     auto q = c.query(kSelectBuyers);
     while (q.step()) {
