@@ -1,5 +1,6 @@
 // `seckill check` over a sale and a reminder storm: it passes, and each audit rule goes red on a
 // planted difference (a stored reminder user gone, a voucher's stock_left off by one).
+#include <csignal>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -83,4 +84,45 @@ TEST(Check, ReminderUsersAndStockGoRedOnAPlantedDifference) {
       "update vouchers set stock_left = stock_left - 1 where id = {} returning id", voucher));
   EXPECT_EQ(run_check("--sale-strategy db --reminder-strategy lock", log), 0) << log;
   EXPECT_EQ(run_check("", log), 0) << log;
+}
+
+// The embedded mode, offline: `seckill check --data DIR` audits a store no `serve` holds. While
+// one does, it refuses (exit 2) rather than read a store being written; after, it passes, and a
+// planted difference (a voucher's stock_left off by one) goes red.
+TEST(Check, EmbeddedStoreIsAuditedOfflineOnly) {
+  SeckillCluster cluster(1, {}, Mode::embedded);
+  auto client = cluster.client(0);
+  auto voucher = create_voucher(client, 10);
+  const std::string ticket = fmt::format("CHK-{}", voucher);
+  for (std::uint64_t u = 0; u < 6; ++u) {
+    ASSERT_EQ(client
+                  .request("POST", fmt::format("/api/v1/vouchers/{}/orders", voucher),
+                           token_for(910'000 + u))
+                  .status,
+              201);
+    ASSERT_EQ(client
+                  .request("POST", fmt::format("/api/v1/tickets/{}/reminders", ticket),
+                           token_for(910'000 + u))
+                  .status,
+              201);
+  }
+  auto offline = [&](std::string& log) {
+    auto cmd = fmt::format("'{}' check --data '{}' >/tmp/seckill-check3.log 2>&1", seckill_binary(),
+                           cluster.data_dir());
+    int status = std::system(cmd.c_str());
+    std::ifstream in("/tmp/seckill-check3.log");
+    log.assign(std::istreambuf_iterator<char>(in), {});
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  std::string log;
+  EXPECT_EQ(offline(log), 2) << "audited a store a serve holds:\n" << log;
+  ASSERT_EQ(cluster.process(0).stop(SIGTERM), 0);
+  EXPECT_EQ(offline(log), 0) << log;
+  EXPECT_NE(log.find("agree"), std::string::npos) << log;
+  auto db = cluster.data_dir() + "/seckill.db";
+  auto plant = fmt::format(
+      "sqlite3 '{}' 'update vouchers set stock_left = stock_left + 1 where id = {}'", db, voucher);
+  ASSERT_EQ(std::system(plant.c_str()), 0);
+  EXPECT_EQ(offline(log), 1) << log;
+  EXPECT_NE(log.find("DIFFERENCE"), std::string::npos) << log;
 }

@@ -43,6 +43,8 @@ class SeckillCluster {
   SeckillCluster& operator=(const SeckillCluster&) = delete;
 
   Mode mode() const { return mode_; }
+  /// The embedded store's directory (--data), "" in the distributed modes.
+  const std::string& data_dir() const { return data_dir_; }
   /// Stops instance `i` with SIGKILL and starts it again on the same port (and, embedded, the
   /// same data); waits until it answers.
   void restart_hard(int i);
