@@ -107,7 +107,7 @@ asio::awaitable<void> RedisStockGate::load(Voucher voucher) {
         .value();
     // Registered after the stream and its group exist, so a writer never reads a stream
     // without its group.
-    auto member = b == 0 ? std::to_string(voucher.id) : bucket_member(voucher.id, b);
+    auto member = voucher_member(voucher.id, b);
     (co_await client_.command({"SADD", kVoucherSetKey, member})).value();
   }
 }
@@ -168,7 +168,7 @@ asio::awaitable<bool> RedisStockGate::restore_lost(Voucher voucher, std::int64_t
       co_await client_.eval(restore_script(), std::span<const std::string_view>(script_keys),
                             std::span<const std::string_view>(script_args));
   for (unsigned b = 0; b < buckets_; ++b) {
-    auto member = b == 0 ? std::to_string(voucher.id) : bucket_member(voucher.id, b);
+    auto member = voucher_member(voucher.id, b);
     (co_await client_.command({"SADD", kVoucherSetKey, member})).value();
   }
   co_return done.as_integer() == 1;

@@ -5,10 +5,13 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include <fmt/format.h>
+
+#include "core/decimal.hpp"
 
 namespace seckill::coordinator::redis {
 
@@ -65,10 +68,27 @@ struct SaleKeys {
   }
 };
 
-/// The member of kVoucherSetKey that names bucket `bucket` (> 0) of a voucher: "ID:b" (bucket 0
-/// is the plain "ID").
-inline std::string bucket_member(std::uint64_t voucher_id, unsigned bucket) {
-  return fmt::format("{}:{}", voucher_id, bucket);
+/// The member of kVoucherSetKey that names bucket `bucket` of a voucher: "ID" for bucket 0 (so
+/// an unsplit voucher is its plain id), "ID:b" for bucket b > 0.
+inline std::string voucher_member(std::uint64_t voucher_id, unsigned bucket) {
+  return bucket == 0 ? std::to_string(voucher_id) : fmt::format("{}:{}", voucher_id, bucket);
+}
+
+/// A member of kVoucherSetKey read back (voucher_member's inverse).
+struct VoucherMember {
+  std::uint64_t voucher_id = 0;
+  unsigned bucket = 0;
+};
+
+/// nullopt for a member of any other shape than voucher_member writes.
+inline std::optional<VoucherMember> parse_voucher_member(std::string_view member) {
+  const auto colon = member.find(':');
+  auto voucher = parse_decimal<std::uint64_t>(member.substr(0, colon));
+  if (!voucher) return std::nullopt;
+  if (colon == std::string_view::npos) return VoucherMember{*voucher, 0};
+  auto bucket = parse_decimal<unsigned>(member.substr(colon + 1));
+  if (!bucket) return std::nullopt;
+  return VoucherMember{*voucher, *bucket};
 }
 
 /// The claim on rebuilding a voucher the coordinator lost (sale/stock_rebuild.hpp): in the

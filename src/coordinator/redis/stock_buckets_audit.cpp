@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "coordinator/redis/redis_stock_gate.hpp"
-#include "core/decimal.hpp"
+#include "coordinator/redis/sale_keys.hpp"
 
 namespace seckill::coordinator::redis {
 
@@ -13,17 +13,8 @@ std::map<std::uint64_t, std::vector<unsigned>> registered_buckets(
     std::span<const std::string> members) {
   std::map<std::uint64_t, std::set<unsigned>> found;
   for (const std::string& member : members) {
-    const std::string_view text(member);
-    const auto colon = text.find(':');
-    auto voucher = parse_decimal<std::uint64_t>(text.substr(0, colon));
-    if (!voucher) continue;
-    unsigned bucket = 0;
-    if (colon != std::string_view::npos) {
-      auto b = parse_decimal<unsigned>(text.substr(colon + 1));
-      if (!b) continue;
-      bucket = *b;
-    }
-    found[*voucher].insert(bucket);
+    if (auto parsed = parse_voucher_member(member))
+      found[parsed->voucher_id].insert(parsed->bucket);
   }
   std::map<std::uint64_t, std::vector<unsigned>> out;
   for (const auto& [voucher, buckets] : found)
