@@ -12,6 +12,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "core/reminder.hpp"
 #include "core/rfc3339.hpp"
 #include "remind/reminder_gate.hpp"
 
@@ -27,6 +28,7 @@ struct TicketState {
   /// The ticket's newest main record.
   std::optional<std::uint64_t> newest_id;
   SysTime newest_first_at;
+  ReminderStatus newest_status = ReminderStatus::open;
 };
 
 using DecideReminder = std::function<remind::RemindDecision(const TicketState&)>;

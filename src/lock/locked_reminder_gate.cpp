@@ -21,7 +21,8 @@ remind::RemindDecision decide_reminder(const TicketState& state, std::uint64_t n
     d.reminder_id = state.user_record_id;
     return d;
   }
-  if (state.newest_id && state.now < state.newest_first_at + windows.record) {
+  if (state.newest_id &&
+      collects_reminders(state.newest_status, state.newest_first_at, state.now, windows.record)) {
     d.outcome = remind::RemindOutcome::joined;
     d.reminder_id = *state.newest_id;
   } else {
@@ -53,6 +54,12 @@ asio::awaitable<void> LockedReminderGate::remember(std::string ticket, std::uint
   } catch (const InfraError&) {
     // A hint lost: the next reminder of this user takes the locked path.
   }
+}
+
+asio::awaitable<void> LockedReminderGate::close(std::string /*ticket*/,
+                                                std::uint64_t /*record_id*/) {
+  // Nothing held here: every decision reads the record's status from the store, under the lock.
+  co_return;
 }
 
 asio::awaitable<remind::RemindDecision> LockedReminderGate::remind(std::string ticket,

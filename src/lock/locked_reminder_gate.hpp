@@ -15,7 +15,8 @@
 namespace seckill::lock {
 
 /// The rule itself, pure: refused while the user's window runs, else joins the newest record
-/// while its window runs, else opens `new_id`; the reminder's time is `state.now`.
+/// while it collects reminders (core/reminder.hpp: its window runs, not resolved), else opens
+/// `new_id`; the reminder's time is `state.now`.
 remind::RemindDecision decide_reminder(const TicketState& state, std::uint64_t new_id,
                                        const remind::ReminderWindows& windows);
 
@@ -29,6 +30,7 @@ class LockedReminderGate final : public remind::ReminderGate {
   /// store refused the write as stale (the lease was lost meanwhile; nothing was written).
   boost::asio::awaitable<remind::RemindDecision> remind(std::string ticket, std::uint64_t user_id,
                                                         std::uint64_t new_id) override;
+  boost::asio::awaitable<void> close(std::string ticket, std::uint64_t record_id) override;
 
  private:
   boost::asio::awaitable<void> remember(std::string ticket, std::uint64_t user_id,

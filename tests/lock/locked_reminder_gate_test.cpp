@@ -33,6 +33,20 @@ TEST(DecideReminder, InsideTheRecordWindowAReminderJoinsTheNewestRecord) {
   EXPECT_EQ(decide_reminder(s, 42, kWindows).outcome, remind::RemindOutcome::opened);
 }
 
+// A record staff resolved collects no more reminders, even inside its window; an acked one does.
+TEST(DecideReminder, AResolvedRecordIsNeverJoined) {
+  TicketState s;
+  s.now = kNow;
+  s.newest_id = 7;
+  s.newest_first_at = kNow - 1min;
+  s.newest_status = ReminderStatus::acked;
+  EXPECT_EQ(decide_reminder(s, 42, kWindows).outcome, remind::RemindOutcome::joined);
+  s.newest_status = ReminderStatus::resolved;
+  auto d = decide_reminder(s, 42, kWindows);
+  EXPECT_EQ(d.outcome, remind::RemindOutcome::opened);
+  EXPECT_EQ(d.reminder_id, 42u);
+}
+
 TEST(DecideReminder, InsideTheUserWindowTheUserIsRefusedWithWhatIsLeft) {
   TicketState s;
   s.now = kNow;

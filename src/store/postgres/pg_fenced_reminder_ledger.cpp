@@ -1,5 +1,9 @@
 #include "store/postgres/pg_fenced_reminder_ledger.hpp"
 
+#include <fmt/format.h>
+
+#include "core/infra_error.hpp"
+#include "core/reminder.hpp"
 #include "store/postgres/fencing.hpp"
 #include "store/postgres/pg_time.hpp"
 #include "store/postgres/reminder_store.hpp"
@@ -15,8 +19,9 @@ constexpr PgStatement kState{
     "fenced_remind_state",
     "select " SECKILL_PG_MICROS("clock_timestamp()") ", "
     "(select " SECKILL_PG_MICROS("last_at") " from reminder_user_windows "
-    "where ticket = $1 and user_id = $2), r.id, " SECKILL_PG_MICROS("r.first_at") " "
-    "from (select 1) one left join lateral (select id, first_at from reminders where ticket = $1 "
+    "where ticket = $1 and user_id = $2), r.id, " SECKILL_PG_MICROS("r.first_at") ", r.status "
+    "from (select 1) one left join lateral (select id, first_at, status from reminders "
+    "where ticket = $1 "
     "order by first_at desc, id desc limit 1) r on true"};
 // The newest record of the ticket that holds the user: where their reminder is.
 constexpr PgStatement kUserRecord{
@@ -42,6 +47,10 @@ std::optional<remind::RemindDecision> remind_fenced(PgConnection& c, const std::
     if (!row.is_null(0, 2)) {
       state.newest_id = row.id(0, 2);
       state.newest_first_at = row.time(0, 3);
+      auto status = seckill::parse_reminder_status(row.text(0, 4));
+      if (!status)
+        throw ProtocolError(fmt::format("reminder {}: unknown status", *state.newest_id));
+      state.newest_status = *status;
     }
     auto d = decide(state);
     if (d.outcome == remind::RemindOutcome::already_reminded) {
