@@ -32,6 +32,25 @@ remind::RemindDecision decide_reminder(const TicketState& state, std::uint64_t n
   return d;
 }
 
+std::optional<SysTime> cached_until(const remind::RemindDecision& d,
+                                    const remind::ReminderWindows& windows) {
+  // Counted from the decision, not from the cache's write: the lock release and the round trips
+  // since the store read its clock are already part of the window. The margin covers the skew
+  // between the store's clock and the cache's: the cache may forget early (the store then
+  // decides), never refuse late.
+  constexpr milliseconds kSkewMargin{50};
+  switch (d.outcome) {
+    case remind::RemindOutcome::already_reminded:
+      // The store read the clock at `d.at` and found `retry_after` left.
+      if (d.retry_after <= milliseconds(0)) return std::nullopt;
+      return d.at + d.retry_after - kSkewMargin;
+    case remind::RemindOutcome::opened:
+    case remind::RemindOutcome::joined:
+      return d.at + windows.user - kSkewMargin;
+  }
+  return std::nullopt;
+}
+
 LockedReminderGate::LockedReminderGate(DistributedLock& lock, FencedReminderLedger& ledger,
                                        UserWindowCache& cache, remind::ReminderWindows windows,
                                        AcquireOptions options)
@@ -43,14 +62,10 @@ LockedReminderGate::LockedReminderGate(DistributedLock& lock, FencedReminderLedg
 
 asio::awaitable<void> LockedReminderGate::remember(std::string ticket, std::uint64_t user_id,
                                                    remind::RemindDecision d) {
-  // Counted from now, less a margin for the time since the store read its clock: the cache may
-  // forget early (the store then decides), never refuse late.
-  milliseconds left =
-      d.outcome == remind::RemindOutcome::already_reminded ? d.retry_after : windows_.user;
-  left -= milliseconds(50);
-  if (left <= milliseconds(0)) co_return;
+  auto until = cached_until(d, windows_);
+  if (!until) co_return;
   try {
-    co_await cache_.remember(std::move(ticket), user_id, left, d.reminder_id);
+    co_await cache_.remember(std::move(ticket), user_id, *until, d.reminder_id);
   } catch (const InfraError&) {
     // A hint lost: the next reminder of this user takes the locked path.
   }

@@ -6,6 +6,7 @@
 // once per user window, one main record per record window counted from its first_at.
 
 #include <chrono>
+#include <optional>
 
 #include "lock/distributed_lock.hpp"
 #include "lock/fenced_reminder_ledger.hpp"
@@ -19,6 +20,12 @@ namespace seckill::lock {
 /// `new_id`; the reminder's time is `state.now`.
 remind::RemindDecision decide_reminder(const TicketState& state, std::uint64_t new_id,
                                        const remind::ReminderWindows& windows);
+
+/// When the user-window cache should forget this decision: the end of the user's window counted
+/// from the decision's time (`d.at`, the store's clock), less a margin for the skew between that
+/// clock and the cache's. nullopt for a decision the cache should not hold.
+std::optional<SysTime> cached_until(const remind::RemindDecision& d,
+                                    const remind::ReminderWindows& windows);
 
 /// Thread-safe. `lock`, `ledger` and `cache` must outlive the gate.
 class LockedReminderGate final : public remind::ReminderGate {

@@ -62,5 +62,19 @@ TEST(DecideReminder, InsideTheUserWindowTheUserIsRefusedWithWhatIsLeft) {
   EXPECT_EQ(decide_reminder(s, 42, kWindows).outcome, remind::RemindOutcome::joined);
 }
 
+// The cache's entry ends with the user's window counted from the decision's time (the store's
+// clock), whenever the cache is written: a write 10 s after the decision does not add 10 s.
+TEST(CachedUntil, CountsFromTheDecisionNotFromTheWrite) {
+  remind::RemindDecision d;
+  d.at = kNow - 10s;
+  d.outcome = remind::RemindOutcome::opened;
+  EXPECT_EQ(cached_until(d, kWindows), std::optional<SysTime>(kNow - 10s + 2min - 50ms));
+  d.outcome = remind::RemindOutcome::already_reminded;
+  d.retry_after = 30s;
+  EXPECT_EQ(cached_until(d, kWindows), std::optional<SysTime>(kNow - 10s + 30s - 50ms));
+  d.retry_after = 0s;
+  EXPECT_EQ(cached_until(d, kWindows), std::nullopt);
+}
+
 }  // namespace
 }  // namespace seckill::lock
