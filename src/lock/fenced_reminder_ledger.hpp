@@ -44,6 +44,9 @@ class FencedReminderLedger {
   virtual boost::asio::awaitable<std::optional<remind::RemindDecision>> remind(
       std::string resource, std::int64_t fencing_token, std::string ticket, std::uint64_t user_id,
       DecideReminder decide) = 0;
+
+  /// The largest fencing token the store accepted for `resource` (0: none). Throws InfraError.
+  virtual boost::asio::awaitable<std::int64_t> stored_fence(std::string resource) = 0;
 };
 
 }  // namespace seckill::lock

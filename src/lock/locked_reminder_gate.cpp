@@ -77,18 +77,8 @@ asio::awaitable<void> LockedReminderGate::close(std::string /*ticket*/,
   co_return;
 }
 
-asio::awaitable<remind::RemindDecision> LockedReminderGate::remind(std::string ticket,
-                                                                   std::uint64_t user_id,
-                                                                   std::uint64_t new_id) {
-  if (auto cached = co_await cache_.remaining(ticket, user_id)) {
-    remind::RemindDecision refused;
-    refused.outcome = remind::RemindOutcome::already_reminded;
-    refused.retry_after = cached->left;
-    refused.reminder_id = cached->reminder_id;
-    co_return refused;
-  }
-
-  auto resource = "remind:ticket:" + ticket;
+asio::awaitable<std::optional<remind::RemindDecision>> LockedReminderGate::decide_locked(
+    std::string resource, std::string ticket, std::uint64_t user_id, std::uint64_t new_id) {
   auto lease = co_await lock_.acquire(resource, options_);
   if (!lease) {
     throw InfraError(fmt::format("the lock of ticket {} was not free within {} ms", ticket,
@@ -112,6 +102,31 @@ asio::awaitable<remind::RemindDecision> LockedReminderGate::remind(std::string t
     // The lease expires by itself; what was written stands.
   }
   if (failure) std::rethrow_exception(failure);
+  co_return decision;
+}
+
+asio::awaitable<remind::RemindDecision> LockedReminderGate::remind(std::string ticket,
+                                                                   std::uint64_t user_id,
+                                                                   std::uint64_t new_id) {
+  if (auto cached = co_await cache_.remaining(ticket, user_id)) {
+    remind::RemindDecision refused;
+    refused.outcome = remind::RemindOutcome::already_reminded;
+    refused.retry_after = cached->left;
+    refused.reminder_id = cached->reminder_id;
+    co_return refused;
+  }
+
+  auto resource = "remind:ticket:" + ticket;
+  auto decision = co_await decide_locked(resource, ticket, user_id, new_id);
+  if (!decision) {
+    // Refused by its fencing token: a newer holder wrote meanwhile, or the lock server lost the
+    // resource's counter (then every token it hands out is below the store's until the counter
+    // climbs back). Seed the counter from the store's largest token and try once more; raising
+    // it is harmless in the first case.
+    auto stored = co_await ledger_.stored_fence(resource);
+    co_await lock_.service().raise_fence(resource, stored);
+    decision = co_await decide_locked(resource, ticket, user_id, new_id);
+  }
   if (!decision) {
     throw InfraError(
         fmt::format("the lock of ticket {} was lost before the write (refused by "

@@ -34,12 +34,21 @@ class LockedReminderGate final : public remind::ReminderGate {
                      remind::ReminderWindows windows, AcquireOptions options);
 
   /// Throws InfraError (503) when the ticket's lock is not acquired within the wait, or when the
-  /// store refused the write as stale (the lease was lost meanwhile; nothing was written).
+  /// store refused the write as stale twice (the lease was lost meanwhile; nothing was written).
+  /// After a first refusal the lock server's fencing counter is raised to the store's largest
+  /// token (LockService::raise_fence), so a counter the lock server lost does not refuse every
+  /// holder until it climbs back.
   boost::asio::awaitable<remind::RemindDecision> remind(std::string ticket, std::uint64_t user_id,
                                                         std::uint64_t new_id) override;
   boost::asio::awaitable<void> close(std::string ticket, std::uint64_t record_id) override;
 
  private:
+  /// Under the ticket's lock: the ledger's decision, or nullopt when the store refused the
+  /// lease's fencing token. Throws InfraError when the lock is not free within the wait.
+  boost::asio::awaitable<std::optional<remind::RemindDecision>> decide_locked(std::string resource,
+                                                                              std::string ticket,
+                                                                              std::uint64_t user_id,
+                                                                              std::uint64_t new_id);
   boost::asio::awaitable<void> remember(std::string ticket, std::uint64_t user_id,
                                         remind::RemindDecision d);
 

@@ -3,6 +3,7 @@
 // main record per ticket per window, the staff workflow with its races and roles, and nothing
 // promised lost when an instance dies.
 #include <atomic>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <random>
@@ -658,4 +659,39 @@ TEST_P(RemindBothModes, AReminderAfterAResolveOpensANewRecordInTheOpenQueue) {
     cursor = std::string(next.as_string());
   }
   EXPECT_TRUE(queued) << "the new record is in the open queue";
+}
+
+// The lock strategy's fencing counter lives in Redis; the store remembers the largest token it
+// accepted. When Redis loses the counter (a restart without persistence, a failover), the next
+// token restarts at 1: the counter is seeded from the store's largest, so reminders on an
+// existing ticket are not refused (503) until it climbs back.
+TEST(RemindSystem, TheLockStrategysFenceLostInRedisIsSeededFromTheStore) {
+  SeckillCluster cluster(2, {"--reminder-strategy", "lock"}, Mode::distributed);
+  auto ticket = fresh_prefix("FENCE");
+  auto c0 = cluster.client(0);
+  auto c1 = cluster.client(1);
+  std::string first_id;
+  for (std::uint64_t user : {71u, 72u, 73u}) {
+    auto r = c0.request("POST", reminders_path(ticket), token_for(user));
+    ASSERT_EQ(r.status, 201) << r.body;
+    if (first_id.empty())
+      first_id = std::string(r.json().as_object().at("reminder_id").as_string());
+  }
+  auto fence_key = "{lock:remind:ticket:" + ticket + "}:fence";
+  ASSERT_EQ(
+      std::system(
+          fmt::format("redis-cli -u '{}' del '{}' >/dev/null", redis_url(), fence_key).c_str()),
+      0);
+  for (std::uint64_t user : {74u, 75u}) {
+    auto r = c1.request("POST", reminders_path(ticket), token_for(user));
+    ASSERT_EQ(r.status, 201) << r.body;
+    EXPECT_FALSE(r.json().as_object().at("new_record").as_bool());
+    EXPECT_EQ(r.json().as_object().at("reminder_id").as_string(), first_id);
+  }
+  EXPECT_EQ(cluster.wait_for_store(
+                fmt::format("select count(*) from reminder_users u join reminders r on "
+                            "r.id = u.reminder_id where r.ticket = '{}'",
+                            ticket),
+                "5", 20),
+            "5");
 }

@@ -28,6 +28,8 @@ constexpr PgStatement kUserRecord{
     "fenced_remind_user_record",
     "select r.id from reminder_users u join reminders r on r.id = u.reminder_id "
     "where r.ticket = $1 and u.user_id = $2 order by r.first_at desc, r.id desc limit 1"};
+constexpr PgStatement kStoredFence{"fenced_remind_stored_fence",
+                                   "select token from fencing_tokens where resource = $1"};
 constexpr PgStatement kUserWindow{"fenced_remind_user_window",
                                   "insert into reminder_user_windows (ticket, user_id, last_at) "
                                   "values ($1, $2, $3) on conflict (ticket, user_id) do update "
@@ -79,6 +81,14 @@ asio::awaitable<std::optional<remind::RemindDecision>> PgFencedReminderLedger::r
   auto job = [resource = std::move(resource), fencing_token, ticket = std::move(ticket), user_id,
               decide = std::move(decide)](PgConnection& c) {
     return remind_fenced(c, resource, fencing_token, ticket, user_id, decide);
+  };
+  co_return co_await pool_.run(std::move(job));
+}
+
+asio::awaitable<std::int64_t> PgFencedReminderLedger::stored_fence(std::string resource) {
+  auto job = [resource = std::move(resource)](PgConnection& c) -> std::int64_t {
+    auto row = c.exec(kStoredFence, {resource});
+    return row.rows() > 0 ? row.int64(0, 0) : 0;
   };
   co_return co_await pool_.run(std::move(job));
 }

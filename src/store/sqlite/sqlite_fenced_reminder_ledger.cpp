@@ -78,4 +78,13 @@ asio::awaitable<std::optional<remind::RemindDecision>> SqliteFencedReminderLedge
   co_return co_await db_.write(std::move(job));
 }
 
+asio::awaitable<std::int64_t> SqliteFencedReminderLedger::stored_fence(std::string resource) {
+  auto job = [resource = std::move(resource)](SqliteConnection& c) -> std::int64_t {
+    auto q = c.query("select token from fencing_tokens where resource = ?1");
+    q.bind_text(1, resource);
+    return q.step() ? q.int64(0) : 0;
+  };
+  co_return co_await db_.read(std::move(job));
+}
+
 }  // namespace seckill::store::sqlite
