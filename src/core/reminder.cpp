@@ -47,6 +47,11 @@ bool is_overdue(ReminderStatus status, SysTime first_at, SysTime now,
   return status == ReminderStatus::open && now - first_at > sla;
 }
 
+bool collects_reminders(ReminderStatus status, SysTime first_at, SysTime now,
+                        std::chrono::milliseconds window) {
+  return status != ReminderStatus::resolved && now < first_at + window;
+}
+
 long long retry_after_seconds(std::chrono::milliseconds remaining) {
   auto ms = remaining.count();
   if (ms <= 0) return 1;

@@ -39,6 +39,18 @@ std::optional<ReminderStatus> after(ReminderStatus from, ReminderAction action);
 bool is_overdue(ReminderStatus status, SysTime first_at, SysTime now,
                 std::chrono::milliseconds sla);
 
+/// Whether a main record still collects reminders at `now`: while its window (counted from its
+/// first_at) runs and staff have not resolved it. An acked record still collects (someone is on
+/// it; more users add weight); a resolved one never does, so the ticket's next reminder opens a
+/// new record that shows in the open queue.
+///
+/// This is the one rule of which record a reminder joins. The lock strategy applies it to the
+/// store's newest record (lock::decide_reminder). remind.lua and the embedded gate hold no status:
+/// they apply the window themselves and learn of a resolve from ReminderService::resolve, which
+/// closes the gate's record (remind::ReminderGate::close) once the store resolved it.
+bool collects_reminders(ReminderStatus status, SysTime first_at, SysTime now,
+                        std::chrono::milliseconds window);
+
 /// Seconds a client should wait, from what is left of a window: rounded up, at least 1 (a
 /// client told "0" would retry at once and be refused again).
 long long retry_after_seconds(std::chrono::milliseconds remaining);

@@ -12,6 +12,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "core/reminder.hpp"
 #include "core/rfc3339.hpp"
 #include "remind/reminder_gate.hpp"
 
@@ -27,6 +28,7 @@ struct TicketState {
   /// The ticket's newest main record.
   std::optional<std::uint64_t> newest_id;
   SysTime newest_first_at;
+  ReminderStatus newest_status = ReminderStatus::open;
 };
 
 using DecideReminder = std::function<remind::RemindDecision(const TicketState&)>;
@@ -42,6 +44,9 @@ class FencedReminderLedger {
   virtual boost::asio::awaitable<std::optional<remind::RemindDecision>> remind(
       std::string resource, std::int64_t fencing_token, std::string ticket, std::uint64_t user_id,
       DecideReminder decide) = 0;
+
+  /// The largest fencing token the store accepted for `resource` (0: none). Throws InfraError.
+  virtual boost::asio::awaitable<std::int64_t> stored_fence(std::string resource) = 0;
 };
 
 }  // namespace seckill::lock

@@ -24,7 +24,7 @@ asio::awaitable<std::optional<CachedWindow>> LocalUserWindowCache::remaining(
     std::lock_guard guard(mutex_);
     auto it = until_.find(key_of(ticket, user_id));
     if (it != until_.end()) {
-      auto now = std::chrono::steady_clock::now();
+      auto now = clock_();
       if (now < it->second.until) {
         left = CachedWindow{std::chrono::ceil<milliseconds>(it->second.until - now),
                             it->second.reminder_id};
@@ -37,11 +37,12 @@ asio::awaitable<std::optional<CachedWindow>> LocalUserWindowCache::remaining(
 }
 
 asio::awaitable<void> LocalUserWindowCache::remember(std::string ticket, std::uint64_t user_id,
-                                                     milliseconds left, std::uint64_t reminder_id) {
+                                                     SysTime until, std::uint64_t reminder_id) {
   {
     std::lock_guard guard(mutex_);
+    if (until <= clock_()) co_return;
     if (until_.size() >= kMaxEntries) until_.clear();
-    until_[key_of(ticket, user_id)] = Entry{std::chrono::steady_clock::now() + left, reminder_id};
+    until_[key_of(ticket, user_id)] = Entry{until, reminder_id};
   }
   co_return;
 }

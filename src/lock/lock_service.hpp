@@ -49,6 +49,11 @@ class LockService {
   /// true is returned; otherwise (another owner, or expired) nothing changes and false.
   virtual boost::asio::awaitable<bool> release(std::string resource, std::string owner) = 0;
 
+  /// Makes every fencing token handed out for `resource` from now on larger than `at_least`
+  /// (the counter only grows). For a counter the lock server lost: seeded from the store's
+  /// largest accepted token, so holders are not refused until it climbs back.
+  virtual boost::asio::awaitable<void> raise_fence(std::string resource, std::int64_t at_least) = 0;
+
   /// Where this service delivers release notifications (from any thread).
   virtual ReleaseWaiters& waiters() = 0;
 };

@@ -1,8 +1,9 @@
 #pragma once
 // The lock-based reminder strategy's "cached per-user check": users who remind again inside
 // their window are refused from a cache, without taking the ticket's lock or reading the store.
-// A hint only: an entry never outlives the user's window (it is set with what is left of it,
-// less a margin), and a missing entry just sends the reminder to the locked, authoritative path.
+// A hint only: an entry never outlives the user's window (it is set with the window's absolute
+// end, counted from the decision's time, less a margin), and a missing entry just sends the
+// reminder to the locked, authoritative path.
 
 #include <chrono>
 #include <cstdint>
@@ -10,6 +11,8 @@
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
+
+#include "core/rfc3339.hpp"
 
 namespace seckill::lock {
 
@@ -28,11 +31,11 @@ class UserWindowCache {
   virtual boost::asio::awaitable<std::optional<CachedWindow>> remaining(std::string ticket,
                                                                         std::uint64_t user_id) = 0;
 
-  /// The user's window on `ticket` runs `left` more; their reminder is in `reminder_id`. Best
-  /// effort: throws InfraError.
+  /// The user's window on `ticket` ends at `until` (an absolute time, so however long the write
+  /// took, the entry ends with the window); their reminder is in `reminder_id`. An `until` already
+  /// past stores nothing. Best effort: throws InfraError.
   virtual boost::asio::awaitable<void> remember(std::string ticket, std::uint64_t user_id,
-                                                std::chrono::milliseconds left,
-                                                std::uint64_t reminder_id) = 0;
+                                                SysTime until, std::uint64_t reminder_id) = 0;
 };
 
 }  // namespace seckill::lock

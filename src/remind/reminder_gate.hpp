@@ -49,6 +49,12 @@ class ReminderGate {
   /// queued and will be stored — never half of it.
   virtual boost::asio::awaitable<RemindDecision> remind(std::string ticket, std::uint64_t user_id,
                                                         std::uint64_t new_id) = 0;
+
+  /// Staff resolved record `record_id` of `ticket` in the store: if it is still the ticket's
+  /// current record here, forget it, so the ticket's next reminder opens a new record (the rule:
+  /// core/reminder.hpp, collects_reminders). A newer record is left alone. Idempotent. Throws
+  /// InfraError when the coordinator cannot be reached.
+  virtual boost::asio::awaitable<void> close(std::string ticket, std::uint64_t record_id) = 0;
 };
 
 }  // namespace seckill::remind

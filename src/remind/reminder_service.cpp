@@ -83,7 +83,13 @@ boost::asio::awaitable<std::expected<ReminderRecord, Failure>> ReminderService::
 
 boost::asio::awaitable<std::expected<ReminderRecord, Failure>> ReminderService::resolve(
     std::uint64_t id) {
-  co_return co_await records_.resolve(id, clock_());
+  auto resolved = co_await records_.resolve(id, clock_());
+  // The store holds the status; the gate must learn it too, or the ticket's next reminder would
+  // join the resolved record (core/reminder.hpp, collects_reminders). If this throws, the record
+  // is resolved but the gate still holds it: the client gets 503 and the record keeps collecting
+  // until its window ends (a retry answers invalid_state and does not close it).
+  if (resolved) co_await gate_.close(resolved->ticket, resolved->id);
+  co_return resolved;
 }
 
 bool ReminderService::overdue(const ReminderRecord& record) const {

@@ -241,6 +241,33 @@ TEST(EmbeddedReminderGate, ConcurrentRemindersOfOneTicketMakeOneRecord) {
   EXPECT_EQ(stored[0].users.size(), 40u);
 }
 
+// A record staff resolved collects no more reminders (core/reminder.hpp): once the gate is told
+// (ReminderService::resolve closes it), or after a restart from the store.
+TEST(EmbeddedReminderGate, AReminderAfterAResolveOpensANewRecord) {
+  TempDir dir;
+  std::uint64_t resolved_id = 0;
+  {
+    Embedded e(dir, kEqual);
+    resolved_id = e.remind("T-1", 1).reminder_id;
+    ASSERT_TRUE(run(e.records.resolve(resolved_id, e.clock.now())).has_value());
+    run(e.gate.close("T-1", resolved_id));
+    run(e.gate.close("T-1", 999));  // not the current record: nothing
+    e.clock.advance(minutes(1));
+    auto next = e.remind("T-1", 2);
+    EXPECT_EQ(next.outcome, RemindOutcome::opened);
+    EXPECT_NE(next.reminder_id, resolved_id);
+    ASSERT_TRUE(run(e.records.resolve(next.reminder_id, e.clock.now())).has_value());
+  }
+  // Restored from the store: the newest record is resolved, so none is open.
+  Embedded e(dir, kEqual);
+  e.next_id = 2000;
+  e.clock.advance(minutes(2));
+  e.gate.restore(e.records.records_since_now(e.clock.now() - kEqual.record - kEqual.user));
+  auto after_restart = e.remind("T-1", 3);
+  EXPECT_EQ(after_restart.outcome, RemindOutcome::opened);
+  EXPECT_EQ(after_restart.reminder_id, 2000u);
+}
+
 TEST(EmbeddedReminderGate, RestoreRebuildsTheWindowsFromTheStore) {
   TempDir dir;
   remind::ReminderWindows windows{minutes(15), minutes(10)};

@@ -52,7 +52,15 @@ class TableGate : public ReminderGate {
     user_record_[key] = d.reminder_id;
     co_return d;
   }
+  asio::awaitable<void> close(std::string ticket, std::uint64_t record_id) override {
+    closed.emplace_back(ticket, record_id);
+    if (auto it = open_.find(ticket); it != open_.end() && it->second.first == record_id) {
+      open_.erase(it);
+    }
+    co_return;
+  }
   int calls = 0;
+  std::vector<std::pair<std::string, std::uint64_t>> closed;
 
  private:
   ReminderWindows windows_;
@@ -85,9 +93,19 @@ class TableRecords : public ReminderRecords {
                                                               SysTime) override {
     co_return std::unexpected(Failure{ErrorCode::not_found, "no such reminder", {}});
   }
-  asio::awaitable<std::expected<ReminderRecord, Failure>> resolve(std::uint64_t, SysTime) override {
-    co_return std::unexpected(Failure{ErrorCode::not_found, "no such reminder", {}});
+  asio::awaitable<std::expected<ReminderRecord, Failure>> resolve(std::uint64_t id,
+                                                                  SysTime at) override {
+    if (id != resolvable) {
+      co_return std::unexpected(Failure{ErrorCode::not_found, "no such reminder", {}});
+    }
+    ReminderRecord r;
+    r.id = id;
+    r.ticket = "T-1";
+    r.status = ReminderStatus::resolved;
+    r.resolved_at = at;
+    co_return r;
   }
+  std::uint64_t resolvable = 0;
   std::string last_ticket;
   std::optional<std::uint64_t> last_user;
   int stored = 0;
@@ -194,4 +212,26 @@ TEST_F(Fixture, StaffActionsOnARecordNotYetStoredAreNotFound) {
   auto a = run(service.ack(12345, 9));
   ASSERT_FALSE(a.has_value());
   EXPECT_EQ(a.error().code, ErrorCode::not_found);
+}
+
+// A resolved record collects no more reminders (core/reminder.hpp): the use case closes it in
+// the coordinator once the store resolved it, so the ticket's next reminder opens a new record.
+TEST_F(Fixture, AReminderAfterAResolveOpensANewRecord) {
+  auto first = run(service.remind(1, "T-1"));
+  ASSERT_TRUE(first.has_value());
+  records.resolvable = first->reminder_id;
+  ASSERT_TRUE(run(service.resolve(first->reminder_id)).has_value());
+  EXPECT_EQ(gate.closed,
+            (std::vector<std::pair<std::string, std::uint64_t>>{{"T-1", first->reminder_id}}));
+  now += 1s;  // inside the record window
+  auto next = run(service.remind(2, "T-1"));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_TRUE(next->new_record);
+  EXPECT_NE(next->reminder_id, first->reminder_id);
+}
+
+TEST_F(Fixture, AResolveRefusedByTheStoreClosesNothing) {
+  ASSERT_TRUE(run(service.remind(1, "T-1")).has_value());
+  EXPECT_FALSE(run(service.resolve(12345)).has_value());
+  EXPECT_TRUE(gate.closed.empty());
 }

@@ -3,6 +3,7 @@
 // main record per ticket per window, the staff workflow with its races and roles, and nothing
 // promised lost when an instance dies.
 #include <atomic>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <random>
@@ -607,4 +608,90 @@ TEST_P(RemindBothModes, AlreadyRemindedNamesTheRecordTheCallerIsIn) {
     EXPECT_EQ(error.at("reminder_id").as_string(), id) << repeat.body;
     EXPECT_GE(error.at("retry_after_s").as_int64(), 1);
   }
+}
+
+// A record staff resolved collects no more reminders (core/reminder.hpp, collects_reminders):
+// inside its window, the next reminder opens a new record, which shows in the open queue. The
+// resolve is answered by one instance, the reminders by another.
+TEST_P(RemindBothModes, AReminderAfterAResolveOpensANewRecordInTheOpenQueue) {
+  SeckillCluster cluster(instances(2), flags({}), mode());
+  auto ticket = fresh_prefix("RES");
+  auto c0 = cluster.client(0);
+  auto c1 = client_of(cluster, 1);
+  auto first = c0.request("POST", reminders_path(ticket), token_for(61));
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto first_id = std::string(first.json().as_object().at("reminder_id").as_string());
+  ASSERT_EQ(wait_for_records(c0, ticket, 1).size(), 1u);
+  auto resolved =
+      c1.request("POST", "/api/v1/reminders/" + first_id + "/resolve", token_for(2, "staff"));
+  ASSERT_EQ(resolved.status, 200) << resolved.body;
+
+  for (std::uint64_t user : {62u, 63u}) {
+    auto next = c0.request("POST", reminders_path(ticket), token_for(user));
+    ASSERT_EQ(next.status, 201) << next.body;
+    EXPECT_EQ(next.json().as_object().at("new_record").as_bool(), user == 62) << next.body;
+    EXPECT_NE(next.json().as_object().at("reminder_id").as_string(), first_id) << next.body;
+  }
+  auto records = wait_for_records(c1, ticket, 2);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].as_object().at("status").as_string(), "resolved");
+  EXPECT_EQ(records[0].as_object().at("users").as_array().size(), 1u);
+  EXPECT_EQ(records[1].as_object().at("status").as_string(), "open");
+  EXPECT_EQ(cluster.wait_for_store(
+                fmt::format("select count(*) from reminder_users u join reminders r on "
+                            "r.id = u.reminder_id where r.ticket = '{}' and r.status = 'open'",
+                            ticket),
+                "2", 20),
+            "2");
+  auto second_id = std::string(records[1].as_object().at("id").as_string());
+  bool queued = false;
+  std::optional<std::string> cursor;
+  for (int page = 0; page < 100 && !queued; ++page) {
+    auto path = std::string("/api/v1/reminders?status=open&limit=500") +
+                (cursor ? "&cursor=" + *cursor : std::string());
+    auto queue = c1.request("GET", path, token_for(2, "staff"));
+    ASSERT_EQ(queue.status, 200) << queue.body;
+    auto json = queue.json();
+    for (const auto& r : json.as_object().at("reminders").as_array())
+      queued = queued || r.as_object().at("id").as_string() == second_id;
+    const auto& next = json.as_object().at("cursor");
+    if (!next.is_string()) break;
+    cursor = std::string(next.as_string());
+  }
+  EXPECT_TRUE(queued) << "the new record is in the open queue";
+}
+
+// The lock strategy's fencing counter lives in Redis; the store remembers the largest token it
+// accepted. When Redis loses the counter (a restart without persistence, a failover), the next
+// token restarts at 1: the counter is seeded from the store's largest, so reminders on an
+// existing ticket are not refused (503) until it climbs back.
+TEST(RemindSystem, TheLockStrategysFenceLostInRedisIsSeededFromTheStore) {
+  SeckillCluster cluster(2, {"--reminder-strategy", "lock"}, Mode::distributed);
+  auto ticket = fresh_prefix("FENCE");
+  auto c0 = cluster.client(0);
+  auto c1 = cluster.client(1);
+  std::string first_id;
+  for (std::uint64_t user : {71u, 72u, 73u}) {
+    auto r = c0.request("POST", reminders_path(ticket), token_for(user));
+    ASSERT_EQ(r.status, 201) << r.body;
+    if (first_id.empty())
+      first_id = std::string(r.json().as_object().at("reminder_id").as_string());
+  }
+  auto fence_key = "{lock:remind:ticket:" + ticket + "}:fence";
+  ASSERT_EQ(
+      std::system(
+          fmt::format("redis-cli -u '{}' del '{}' >/dev/null", redis_url(), fence_key).c_str()),
+      0);
+  for (std::uint64_t user : {74u, 75u}) {
+    auto r = c1.request("POST", reminders_path(ticket), token_for(user));
+    ASSERT_EQ(r.status, 201) << r.body;
+    EXPECT_FALSE(r.json().as_object().at("new_record").as_bool());
+    EXPECT_EQ(r.json().as_object().at("reminder_id").as_string(), first_id);
+  }
+  EXPECT_EQ(cluster.wait_for_store(
+                fmt::format("select count(*) from reminder_users u join reminders r on "
+                            "r.id = u.reminder_id where r.ticket = '{}'",
+                            ticket),
+                "5", 20),
+            "5");
 }

@@ -1,5 +1,7 @@
 #include "coordinator/embedded/embedded_lock_service.hpp"
 
+#include <algorithm>
+
 namespace seckill::coordinator::embedded {
 
 namespace asio = boost::asio;
@@ -26,6 +28,15 @@ asio::awaitable<lock::AcquireAttempt> EmbeddedLockService::try_acquire(
     }
   }
   co_return attempt;
+}
+
+asio::awaitable<void> EmbeddedLockService::raise_fence(std::string /*resource*/,
+                                                       std::int64_t at_least) {
+  {
+    std::lock_guard guard(mutex_);
+    next_fence_ = std::max(next_fence_, at_least);
+  }
+  co_return;
 }
 
 asio::awaitable<bool> EmbeddedLockService::extend(std::string resource, std::string owner,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <unordered_set>
 #include <vector>
 
 namespace seckill::coordinator::embedded {
@@ -31,6 +32,7 @@ EmbeddedReminderGate::Stripe& EmbeddedReminderGate::stripe(const std::string& ti
 
 void EmbeddedReminderGate::restore(std::span<const ReminderRecord> records) {
   auto now = clock_();
+  std::unordered_set<std::uint64_t> closed;  // newest records that collect no more reminders
   for (auto& s : stripes_) {
     std::lock_guard lock(s.mutex);
     s.tickets.clear();
@@ -40,10 +42,13 @@ void EmbeddedReminderGate::restore(std::span<const ReminderRecord> records) {
     auto& s = stripe(r.ticket);
     std::lock_guard lock(s.mutex);
     auto& state = s.tickets[r.ticket];
-    if (now < r.first_at + windows_.record &&
-        (!state.open || state.open->first_at < r.first_at ||
-         (state.open->first_at == r.first_at && state.open->id < r.id))) {
+    if (!state.open || state.open->first_at < r.first_at ||
+        (state.open->first_at == r.first_at && state.open->id < r.id)) {
+      // The newest record, whatever its state; dropped below unless it collects reminders.
       state.open = OpenRecord{r.id, r.first_at, 1};
+      if (!collects_reminders(r.status, r.first_at, now, windows_.record)) {
+        closed.insert(r.id);
+      }
     }
     for (const auto& u : r.users) {
       auto until = u.at + windows_.user;
@@ -54,8 +59,23 @@ void EmbeddedReminderGate::restore(std::span<const ReminderRecord> records) {
   }
   for (auto& s : stripes_) {
     std::lock_guard lock(s.mutex);
+    for (auto& [ticket, state] : s.tickets) {
+      if (state.open && closed.contains(state.open->id)) state.open.reset();
+    }
     sweep(s, now);
   }
+}
+
+asio::awaitable<void> EmbeddedReminderGate::close(std::string ticket, std::uint64_t record_id) {
+  {
+    auto& s = stripe(ticket);
+    std::lock_guard lock(s.mutex);
+    auto it = s.tickets.find(ticket);
+    if (it != s.tickets.end() && it->second.open && it->second.open->id == record_id) {
+      it->second.open.reset();
+    }
+  }
+  co_return;
 }
 
 void EmbeddedReminderGate::sweep(Stripe& s, SysTime now) const {

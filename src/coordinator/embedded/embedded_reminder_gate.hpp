@@ -40,7 +40,8 @@ class EmbeddedReminderGate final : public remind::ReminderGate {
       Clock clock = [] { return std::chrono::system_clock::now(); });
 
   /// Replaces what the gate holds with what `records` (oldest first, with their users) imply at
-  /// the clock's now: each ticket's newest record while its window lasts, each user's window from
+  /// the clock's now: each ticket's newest record while it collects reminders (its window lasts
+  /// and it is not resolved: core/reminder.hpp), each user's window from
   /// their time on a record. Call at start, before serving. The store keeps a user's *first*
   /// reminder on a record, so a user who reminded the same record again (a user window shorter
   /// than the record window) gets their window back from the first one after a restart.
@@ -52,6 +53,8 @@ class EmbeddedReminderGate final : public remind::ReminderGate {
   /// joined. Throws the store's InfraError when that write fails; then nothing was reminded.
   boost::asio::awaitable<remind::RemindDecision> remind(std::string ticket, std::uint64_t user_id,
                                                         std::uint64_t new_id) override;
+  /// Forgets the ticket's open record if it is `record_id`. Never throws InfraError.
+  boost::asio::awaitable<void> close(std::string ticket, std::uint64_t record_id) override;
 
  private:
   struct OpenRecord {

@@ -17,6 +17,10 @@ const Script& acquire_script() {
   static const Script script("lock_acquire", std::string(scripts::lock_acquire));
   return script;
 }
+const Script& fence_raise_script() {
+  static const Script script("fence_raise", std::string(scripts::fence_raise));
+  return script;
+}
 const Script& extend_script() {
   static const Script script("lock_extend", std::string(scripts::lock_extend));
   return script;
@@ -88,6 +92,15 @@ asio::awaitable<bool> RedisLockService::extend(std::string resource, std::string
   Reply reply = co_await client_.eval(extend_script(), std::span<const std::string_view>(keys),
                                       std::span<const std::string_view>(args));
   co_return reply.as_integer() == 1;
+}
+
+asio::awaitable<void> RedisLockService::raise_fence(std::string resource, std::int64_t at_least) {
+  auto fence_key = lock_fence_key(resource);
+  auto floor = std::to_string(at_least);
+  std::array<std::string_view, 1> keys{fence_key};
+  std::array<std::string_view, 1> args{floor};
+  (void)co_await client_.eval(fence_raise_script(), std::span<const std::string_view>(keys),
+                              std::span<const std::string_view>(args));
 }
 
 asio::awaitable<bool> RedisLockService::release(std::string resource, std::string owner) {

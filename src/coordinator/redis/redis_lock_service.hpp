@@ -35,6 +35,8 @@ class RedisLockService final : public lock::LockService {
   boost::asio::awaitable<bool> extend(std::string resource, std::string owner,
                                       std::chrono::milliseconds ttl) override;
   boost::asio::awaitable<bool> release(std::string resource, std::string owner) override;
+  /// fence_raise.lua.
+  boost::asio::awaitable<void> raise_fence(std::string resource, std::int64_t at_least) override;
   lock::ReleaseWaiters& waiters() override { return waiters_; }
 
  private:

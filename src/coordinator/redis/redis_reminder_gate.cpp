@@ -20,6 +20,11 @@ const Script& remind_script() {
   return script;
 }
 
+const Script& close_script() {
+  static const Script script("close_reminder", std::string(scripts::close_reminder));
+  return script;
+}
+
 std::uint64_t parse_id(std::string_view text) {
   auto value = parse_decimal<std::uint64_t>(text);
   if (!value) throw ProtocolError("remind.lua: the record id is not a number");
@@ -66,6 +71,15 @@ asio::awaitable<remind::RemindDecision> RedisReminderGate::remind(std::string ti
     default:
       throw ProtocolError(fmt::format("remind.lua: unknown outcome {}", code));
   }
+}
+
+asio::awaitable<void> RedisReminderGate::close(std::string ticket, std::uint64_t record_id) {
+  RemindKeys keys(ticket, 0);
+  auto id = std::to_string(record_id);
+  std::array<std::string_view, 1> script_keys{keys.open};
+  std::array<std::string_view, 1> script_args{id};
+  (void)co_await client_.eval(close_script(), std::span<const std::string_view>(script_keys),
+                              std::span<const std::string_view>(script_args));
 }
 
 }  // namespace seckill::coordinator::redis

@@ -15,6 +15,8 @@ class RedisReminderGate final : public remind::ReminderGate {
 
   boost::asio::awaitable<remind::RemindDecision> remind(std::string ticket, std::uint64_t user_id,
                                                         std::uint64_t new_id) override;
+  /// close_reminder.lua: deletes the ticket's open-record key if it still names `record_id`.
+  boost::asio::awaitable<void> close(std::string ticket, std::uint64_t record_id) override;
 
  private:
   seckill::redis::Client& client_;

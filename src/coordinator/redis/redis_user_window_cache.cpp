@@ -39,11 +39,15 @@ asio::awaitable<std::optional<lock::CachedWindow>> RedisUserWindowCache::remaini
 }
 
 asio::awaitable<void> RedisUserWindowCache::remember(std::string ticket, std::uint64_t user_id,
-                                                     milliseconds left, std::uint64_t reminder_id) {
+                                                     SysTime until, std::uint64_t reminder_id) {
   auto key = key_of(ticket, user_id);
-  auto px = std::to_string(left.count());
+  // PXAT: the absolute end, so the time this write took is not added to the window. An `until`
+  // already past makes Redis drop the key at once.
+  auto until_ms = std::chrono::duration_cast<milliseconds>(until.time_since_epoch()).count();
+  if (until_ms <= 0) co_return;
+  auto pxat = std::to_string(until_ms);
   auto id = std::to_string(reminder_id);
-  (co_await client_.command({"SET", key, id, "PX", px})).value();
+  (co_await client_.command({"SET", key, id, "PXAT", pxat})).value();
 }
 
 }  // namespace seckill::coordinator::redis

@@ -1,6 +1,6 @@
 #pragma once
 // The lock-based reminder strategy's per-user check (lock/user_window_cache.hpp) in Redis, shared
-// by every instance: one key per (ticket, user) expiring with what is left of the user's window.
+// by every instance: one key per (ticket, user) expiring (PXAT) when the user's window ends.
 
 #include "lock/user_window_cache.hpp"
 #include "redis/client.hpp"
@@ -14,8 +14,7 @@ class RedisUserWindowCache final : public lock::UserWindowCache {
 
   boost::asio::awaitable<std::optional<lock::CachedWindow>> remaining(
       std::string ticket, std::uint64_t user_id) override;
-  boost::asio::awaitable<void> remember(std::string ticket, std::uint64_t user_id,
-                                        std::chrono::milliseconds left,
+  boost::asio::awaitable<void> remember(std::string ticket, std::uint64_t user_id, SysTime until,
                                         std::uint64_t reminder_id) override;
 
  private:

@@ -15,6 +15,7 @@ class PgFencedReminderLedger final : public lock::FencedReminderLedger {
   boost::asio::awaitable<std::optional<remind::RemindDecision>> remind(
       std::string resource, std::int64_t fencing_token, std::string ticket, std::uint64_t user_id,
       lock::DecideReminder decide) override;
+  boost::asio::awaitable<std::int64_t> stored_fence(std::string resource) override;
 
  private:
   PgPool& pool_;

@@ -1,5 +1,9 @@
 #include "store/sqlite/sqlite_fenced_reminder_ledger.hpp"
 
+#include <fmt/format.h>
+
+#include "core/infra_error.hpp"
+#include "core/reminder.hpp"
 #include "store/sqlite/fencing.hpp"
 #include "store/sqlite/sqlite_reminder_records.hpp"
 
@@ -17,7 +21,8 @@ constexpr std::string_view kUserRecord =
     "select r.id from reminder_users u join reminders r on r.id = u.reminder_id "
     "where r.ticket = ?1 and u.user_id = ?2 order by r.first_at desc, r.id desc limit 1";
 constexpr std::string_view kNewest =
-    "select id, first_at from reminders where ticket = ?1 order by first_at desc, id desc limit 1";
+    "select id, first_at, status from reminders where ticket = ?1 "
+    "order by first_at desc, id desc limit 1";
 
 std::optional<remind::RemindDecision> remind_fenced(SqliteConnection& c,
                                                     const std::string& resource, std::int64_t token,
@@ -38,6 +43,10 @@ std::optional<remind::RemindDecision> remind_fenced(SqliteConnection& c,
     if (newest.step()) {
       state.newest_id = newest.id(0);
       state.newest_first_at = newest.time(1);
+      auto status = parse_reminder_status(newest.text(2));
+      if (!status)
+        throw ProtocolError(fmt::format("reminder {}: unknown status", *state.newest_id));
+      state.newest_status = *status;
     }
   }
   auto d = decide(state);
@@ -67,6 +76,15 @@ asio::awaitable<std::optional<remind::RemindDecision>> SqliteFencedReminderLedge
     return remind_fenced(c, resource, fencing_token, ticket, user_id, decide);
   };
   co_return co_await db_.write(std::move(job));
+}
+
+asio::awaitable<std::int64_t> SqliteFencedReminderLedger::stored_fence(std::string resource) {
+  auto job = [resource = std::move(resource)](SqliteConnection& c) -> std::int64_t {
+    auto q = c.query("select token from fencing_tokens where resource = ?1");
+    q.bind_text(1, resource);
+    return q.step() ? q.int64(0) : 0;
+  };
+  co_return co_await db_.read(std::move(job));
 }
 
 }  // namespace seckill::store::sqlite
