@@ -221,17 +221,20 @@ FailoverOutcome sale_with_failover(bool ack, bool stall_replica, long long stock
   ::kill(master_pid, SIGKILL);
   kill_ns = Clock::now().time_since_epoch().count();
   std::thread reviver([&, replica = replica] {
-    std::this_thread::sleep_for(std::chrono::seconds(4));
-    // Only once the replica has taken over (up to 20 s more on a loaded machine): the old master
-    // comes back without its data, and started before the election ends it would take its slots
-    // back empty, and its replica would copy the emptiness.
-    for (int i = 0; i < 200; ++i) {
+    const auto killed = Clock::now();
+    // The takeover is watched from the kill on (a fast election ends within 3 s, and a sale can
+    // sell out within a second after it: polling later would miss "sent after the takeover").
+    // The old master comes back only once the replica has taken over (up to 24 s on a loaded
+    // machine) and 4 s after the kill at the earliest: started before the election ends it would
+    // take its slots back empty, and its replica would copy the emptiness.
+    for (int i = 0; i < 240; ++i) {
       if (shell(fmt::format("redis-cli -p {} role", replica)).rfind("master", 0) == 0) {
         took_over_ns = Clock::now().time_since_epoch().count();
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
+    std::this_thread::sleep_until(killed + std::chrono::seconds(4));
     redis.revive(master);
   });
   // Until the stock is gone, or 30 s (the failover did not happen: outage_s stays 0).
