@@ -170,7 +170,9 @@ int run_check(const CheckConfig& config) {
                "DIR (the embedded store, offline)\n");
     return 2;
   }
-  auto options = offline_redis_options(config.redis_urls, config.redis_sentinel_password);
+  auto options = offline_redis_options(
+      config.redis_urls, config.redis_sentinel_password,
+      redis::TlsFiles{config.redis_tls_ca, config.redis_tls_cert, config.redis_tls_key});
   if (!options) {
     fmt::print(stderr, "seckill check: {}\n", options.error());
     return 2;

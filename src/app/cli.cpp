@@ -122,6 +122,9 @@ void parse_listen(const std::string& text, ServeConfig& cfg, std::string_view fl
 struct BackendFlags {
   std::string redis;
   std::string redis_sentinel_password;
+  std::string redis_tls_ca;
+  std::string redis_tls_cert;
+  std::string redis_tls_key;
   std::string postgres;
   std::string data_dir = "./data";
   std::string log_level;
@@ -139,6 +142,13 @@ void add_backend_flags(CLI::App* cmd, BackendFlags& f) {
                   "AUTH sent to the sentinels of a redis-sentinel:// URL (their requirepass) "
                   "[none]")
       ->envname("SECKILL_REDIS_SENTINEL_PASSWORD");
+  cmd->add_option("--redis-tls-ca", f.redis_tls_ca,
+                  "CA certificate(s) a rediss:// server's certificate must chain to [the system's]")
+      ->envname("SECKILL_REDIS_TLS_CA");
+  cmd->add_option("--redis-tls-cert", f.redis_tls_cert, "client certificate for rediss://")
+      ->envname("SECKILL_REDIS_TLS_CERT");
+  cmd->add_option("--redis-tls-key", f.redis_tls_key, "its private key")
+      ->envname("SECKILL_REDIS_TLS_KEY");
   cmd->add_option("--postgres", f.postgres, "libpq connection URI. None: the embedded store")
       ->envname("SECKILL_POSTGRES");
   cmd->add_option("--data", f.data_dir, "where the embedded store keeps its files")
@@ -244,16 +254,6 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
                    "split each voucher's Redis stock over K slots (same K on every instance) [1]")
       ->envname("SECKILL_STOCK_BUCKETS")
       ->check(CLI::Range(1u, 1024u));
-  serve_cmd
-      ->add_option(
-          "--redis-tls-ca", serve.redis_tls_ca,
-          "CA certificate(s) a rediss:// server's certificate must chain to [the system's]")
-      ->envname("SECKILL_REDIS_TLS_CA");
-  serve_cmd
-      ->add_option("--redis-tls-cert", serve.redis_tls_cert, "client certificate for rediss://")
-      ->envname("SECKILL_REDIS_TLS_CERT");
-  serve_cmd->add_option("--redis-tls-key", serve.redis_tls_key, "its private key")
-      ->envname("SECKILL_REDIS_TLS_KEY");
   std::string drain_delay = "2s";
   serve_cmd
       ->add_option("--drain-delay", drain_delay,
@@ -474,6 +474,9 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       serve.redis_urls = split_urls(serve_backends.redis);
       check_redis_urls(serve.redis_urls);
       serve.redis_sentinel_password = serve_backends.redis_sentinel_password;
+      serve.redis_tls_ca = serve_backends.redis_tls_ca;
+      serve.redis_tls_cert = serve_backends.redis_tls_cert;
+      serve.redis_tls_key = serve_backends.redis_tls_key;
       serve.postgres_url = serve_backends.postgres;
       check_postgres_url(serve.postgres_url);
       serve.data_dir = serve_backends.data_dir;
@@ -524,6 +527,9 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       check.redis_urls = split_urls(check_backends.redis);
       check_redis_urls(check.redis_urls);
       check.redis_sentinel_password = check_backends.redis_sentinel_password;
+      check.redis_tls_ca = check_backends.redis_tls_ca;
+      check.redis_tls_cert = check_backends.redis_tls_cert;
+      check.redis_tls_key = check_backends.redis_tls_key;
       check.postgres_url = check_backends.postgres;
       check_postgres_url(check.postgres_url);
       check.data_dir = check_backends.data_dir;
@@ -538,6 +544,9 @@ std::variant<Command, CliExit> parse_command_line(int argc, const char* const* a
       dead.backends.redis_urls = split_urls(dead_backends.redis);
       check_redis_urls(dead.backends.redis_urls);
       dead.backends.redis_sentinel_password = dead_backends.redis_sentinel_password;
+      dead.backends.redis_tls_ca = dead_backends.redis_tls_ca;
+      dead.backends.redis_tls_cert = dead_backends.redis_tls_cert;
+      dead.backends.redis_tls_key = dead_backends.redis_tls_key;
       dead.backends.postgres_url = dead_backends.postgres;
       check_postgres_url(dead.backends.postgres_url);
       dead.backends.data_dir = dead_backends.data_dir;

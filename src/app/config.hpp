@@ -97,6 +97,9 @@ struct TokenConfig {
 struct CheckConfig {
   std::vector<std::string> redis_urls;
   std::string redis_sentinel_password;
+  std::string redis_tls_ca;  ///< --redis-tls-ca/-cert/-key, as `serve`'s
+  std::string redis_tls_cert;
+  std::string redis_tls_key;
   std::string postgres_url;
   std::string data_dir = "./data";
   std::string log_level = "warn";

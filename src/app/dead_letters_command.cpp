@@ -167,8 +167,10 @@ int run_dead_letters(const DeadLettersConfig& config) {
     fmt::print(stderr, "seckill dead-letters replay: give --postgres\n");
     return 2;
   }
+  const auto& b = config.backends;
   auto options =
-      offline_redis_options(config.backends.redis_urls, config.backends.redis_sentinel_password);
+      offline_redis_options(b.redis_urls, b.redis_sentinel_password,
+                            redis::TlsFiles{b.redis_tls_ca, b.redis_tls_cert, b.redis_tls_key});
   if (!options) {
     fmt::print(stderr, "seckill dead-letters: {}\n", options.error());
     return 2;

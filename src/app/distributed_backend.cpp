@@ -45,12 +45,8 @@ redis::ClientOptions redis_options(const ServeConfig& config,
   redis::ClientOptions options;
   options.connection.endpoint = *url;
   options.calls = calls;
-  const bool tls = url->tls || !config.redis_tls_ca.empty() || !config.redis_tls_cert.empty() ||
-                   !config.redis_tls_key.empty();
-  if (tls) {
-    options.connection.tls_context = redis::make_tls_context(
-        redis::TlsFiles{config.redis_tls_ca, config.redis_tls_cert, config.redis_tls_key});
-  }
+  options.connection.tls_context = redis::tls_context_for(
+      url->tls, redis::TlsFiles{config.redis_tls_ca, config.redis_tls_cert, config.redis_tls_key});
   // Several URLs: a Redis Cluster seed list (the pub/sub subscriber uses the first: PUBLISH
   // reaches every node of a cluster).
   if (config.redis_urls.size() > 1) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <exception>
+#include <stdexcept>
 
 #include <boost/asio/co_spawn.hpp>
 #include <fmt/format.h>
@@ -9,13 +10,19 @@
 namespace seckill::app {
 
 std::expected<redis::ClientOptions, std::string> offline_redis_options(
-    const std::vector<std::string>& urls, const std::string& sentinel_password) {
+    const std::vector<std::string>& urls, const std::string& sentinel_password,
+    const redis::TlsFiles& tls) {
   auto url = redis::parse_redis_url(urls.front());
   if (!url) return std::unexpected("--redis: " + url.error());
   if (url->sentinel()) url->sentinel_password = sentinel_password;
   redis::ClientOptions options;
   options.connection.endpoint = *url;
   options.connection.request_timeout = std::chrono::seconds(10);
+  try {
+    options.connection.tls_context = redis::tls_context_for(url->tls, tls);
+  } catch (const std::invalid_argument& e) {
+    return std::unexpected(std::string(e.what()));
+  }
   if (urls.size() > 1) {  // a Redis Cluster seed list
     for (const auto& text : urls) {
       if (auto seed = redis::parse_redis_url(text)) options.cluster_seeds.push_back(*seed);

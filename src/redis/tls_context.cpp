@@ -9,6 +9,13 @@ namespace seckill::redis {
 
 namespace ssl = boost::asio::ssl;
 
+std::shared_ptr<ssl::context> tls_context_for(bool url_tls, const TlsFiles& files) {
+  const bool any_file =
+      !files.ca_file.empty() || !files.cert_file.empty() || !files.key_file.empty();
+  if (!url_tls && !any_file) return nullptr;
+  return make_tls_context(files);
+}
+
 std::shared_ptr<ssl::context> make_tls_context(const TlsFiles& files) {
   auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
   context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |

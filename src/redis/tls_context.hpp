@@ -26,4 +26,8 @@ struct TlsFiles {
 /// used.
 std::shared_ptr<boost::asio::ssl::context> make_tls_context(const TlsFiles& files);
 
+/// The context for a URL that asks for TLS (`url_tls`: rediss://) or any of `files` given, else
+/// null (plain TCP). Throws as make_tls_context.
+std::shared_ptr<boost::asio::ssl::context> tls_context_for(bool url_tls, const TlsFiles& files);
+
 }  // namespace seckill::redis

@@ -372,3 +372,28 @@ TEST(Cli, ASentinelUrlIsNotSplit) {
   EXPECT_EQ(exit_code(wrong), 2);
   EXPECT_EQ(exit_text(wrong).find("hunter2"), std::string::npos) << exit_text(wrong);
 }
+
+// Every verb that opens Redis connections takes the TLS files (`check` and `dead-letters` audit
+// a rediss:// Redis with a private CA as `serve` uses it).
+TEST(Cli, EveryRedisVerbTakesTheTlsFiles) {
+  const char* url = "rediss://127.0.0.1:6380";
+  auto cfg = serve_of(parse({"serve", "--redis", url, "--redis-tls-ca", "/ca.pem",
+                             "--redis-tls-cert", "/c.pem", "--redis-tls-key", "/k.pem"}));
+  EXPECT_EQ(cfg.redis_tls_ca, "/ca.pem");
+  EXPECT_EQ(cfg.redis_tls_cert, "/c.pem");
+  EXPECT_EQ(cfg.redis_tls_key, "/k.pem");
+
+  auto checked =
+      parse({"check", "--redis", url, "--postgres", "postgresql://h/db", "--redis-tls-ca",
+             "/ca.pem", "--redis-tls-cert", "/c.pem", "--redis-tls-key", "/k.pem"});
+  ASSERT_TRUE(std::holds_alternative<Command>(checked)) << exit_text(checked);
+  const auto& check = std::get<CheckConfig>(std::get<Command>(checked));
+  EXPECT_EQ(check.redis_tls_ca, "/ca.pem");
+  EXPECT_EQ(check.redis_tls_cert, "/c.pem");
+  EXPECT_EQ(check.redis_tls_key, "/k.pem");
+
+  auto replay = parse({"dead-letters", "replay", "--redis", url, "--redis-tls-ca", "/ca.pem"});
+  ASSERT_TRUE(std::holds_alternative<Command>(replay)) << exit_text(replay);
+  EXPECT_EQ(std::get<DeadLettersConfig>(std::get<Command>(replay)).backends.redis_tls_ca,
+            "/ca.pem");
+}
