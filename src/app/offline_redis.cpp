@@ -7,6 +7,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <fmt/format.h>
 
+#include "redis/auth_error.hpp"
+#include "store/postgres/pg_error.hpp"
+
 namespace seckill::app {
 
 std::expected<redis::ClientOptions, std::string> offline_redis_options(
@@ -42,6 +45,13 @@ int run_to_exit_code(boost::asio::io_context& io, redis::Client& client,
     }
     try {
       std::rethrow_exception(error);
+    } catch (const store::postgres::PgRefusedError& e) {
+      // Refused credentials or certificate: configuration, exit 2 (as `serve` and `migrate`).
+      fmt::print(stderr, "seckill {}: --postgres: {}\n", verb, e.what());
+      code = 2;
+    } catch (const redis::AuthError& e) {
+      fmt::print(stderr, "seckill {}: --redis: {}\n", verb, e.what());
+      code = 2;
     } catch (const std::exception& e) {
       fmt::print(stderr, "seckill {}: {}\n", verb, e.what());
     }

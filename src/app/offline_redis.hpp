@@ -25,7 +25,8 @@ std::expected<redis::ClientOptions, std::string> offline_redis_options(
 
 /// Runs `work` on `io` until it ends and returns its result; the client is closed then (it
 /// reconnects forever otherwise, and io.run() would not return). An exception is printed as
-/// "seckill VERB: what" and gives exit code 1.
+/// "seckill VERB: what" and gives exit code 1; refused credentials (Redis AUTH, PostgreSQL
+/// password or certificate) give 2, naming the flag.
 int run_to_exit_code(boost::asio::io_context& io, redis::Client& client,
                      boost::asio::awaitable<int> work, std::string_view verb);
 
