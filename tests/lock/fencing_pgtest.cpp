@@ -129,9 +129,11 @@ TEST(Fencing, SqliteLedgerNamesTheRecordOfAnAlreadyRemindedUser) {
   testing::TempDir dir;
   store::sqlite::SqliteDatabaseOptions options;
   options.data_dir = dir.path();
+  // Before the database: its jobs hold the context's executor until the database is gone (ASan
+  // found the context destroyed first).
+  asio::io_context io;
   store::sqlite::SqliteDatabase db(options);
   store::sqlite::SqliteFencedReminderLedger ledger(db);
-  asio::io_context io;
   redis::testing::run(io, remind_twice(ledger));
 }
 

@@ -179,8 +179,9 @@ awaitable<void> cluster_nodes(asio::io_context* io, ClientOptions client_options
     co_await admin.connect();
     (void)co_await admin.command({"CLUSTER", "ADDSLOTSRANGE", "0", "16383"});
     for (int i = 0; i < 400; ++i) {
-      auto info = (co_await admin.command({"CLUSTER", "INFO"})).as_string();
-      if (info.find("cluster_state:ok") != std::string::npos) break;
+      // Named: as_string() is a view into the reply, which must outlive it (ASan).
+      Reply info = co_await admin.command({"CLUSTER", "INFO"});
+      if (info.as_string().find("cluster_state:ok") != std::string::npos) break;
       co_await testing::sleep_for(25ms);
     }
     admin.close();
