@@ -5,8 +5,8 @@
 // second over the last ten minutes (seconds without an attempt left out, oldest first):
 //   {"voucher_id": "ID", "seconds": [{"at": time, "taken": n, "refusals": {"sold_out": n}}]}
 // so a page opened after the rush still draws it (metrics::VoucherOutcomes::history).
-// Then every `interval_ms` (default and minimum 1000, at most 10000; outside: 400 `bad_request`) one
-// `tick` event whose data is one JSON object:
+// Then every `interval_ms` (default and minimum 1000, at most 10000; outside: 400 `bad_request`)
+// one `tick` event whose data is one JSON object:
 //   {"at": time,
 //    "voucher": null | {"id","title","stock","stock_left","begin_at","end_at",
 //                       "orders_taken": n, "refusals": {"sold_out": n, ...}},

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "store/sqlite/read_snapshot.hpp"
 #include "store/sqlite/sale_tables.hpp"
 
 namespace seckill::store::sqlite {
@@ -52,9 +53,6 @@ constexpr std::string_view kAck =
 constexpr std::string_view kResolve =
     "update reminders set status = 'resolved', resolved_at = ?2 "
     "where id = ?1 and status in ('open', 'acked')";
-constexpr std::string_view kBegin = "begin";
-constexpr std::string_view kCommit = "commit";
-constexpr std::string_view kRollback = "rollback";
 
 std::optional<SysTime> optional_time(const Query& q, int column) {
   if (q.is_null(column)) return std::nullopt;
@@ -87,22 +85,6 @@ void load_users(SqliteConnection& c, std::vector<ReminderRecord>& records,
     q.bind_id(1, r.id);
     while (q.step())
       r.users.push_back(ReminderUser{q.id(0), q.time(1)});
-  }
-}
-
-/// Reads in one transaction, so records and their users are one snapshot. On the writer's
-/// connection (inside its transaction) no transaction is opened.
-template <typename F>
-auto snapshot(SqliteConnection& c, F f) {
-  if (!c.autocommit()) return f();
-  c.query(kBegin).run();
-  try {
-    auto out = f();
-    c.query(kCommit).run();
-    return out;
-  } catch (...) {
-    if (!c.autocommit()) c.query(kRollback).run();
-    throw;
   }
 }
 
@@ -155,7 +137,7 @@ void insert_reminder_events(SqliteConnection& c, const std::vector<ReminderEvent
 }
 
 std::optional<ReminderRecord> select_reminder(SqliteConnection& c, std::uint64_t id) {
-  return snapshot(c, [&]() -> std::optional<ReminderRecord> {
+  return read_snapshot(c, [&]() -> std::optional<ReminderRecord> {
     auto q = c.query(kSelectReminder);
     q.bind_id(1, id);
     auto records = read_records(q);
@@ -167,7 +149,7 @@ std::optional<ReminderRecord> select_reminder(SqliteConnection& c, std::uint64_t
 
 std::vector<ReminderRecord> select_ticket_reminders(SqliteConnection& c, const std::string& ticket,
                                                     std::optional<std::uint64_t> only_user) {
-  return snapshot(c, [&] {
+  return read_snapshot(c, [&] {
     std::vector<ReminderRecord> records;
     {
       auto q = c.query(kSelectTicket);
@@ -182,7 +164,7 @@ std::vector<ReminderRecord> select_ticket_reminders(SqliteConnection& c, const s
 
 std::vector<ReminderRecord> select_reminder_queue(SqliteConnection& c, ReminderStatus status,
                                                   int limit, std::optional<ReminderCursor> after) {
-  return snapshot(c, [&] {
+  return read_snapshot(c, [&] {
     std::vector<ReminderRecord> records;
     {
       auto q = c.query(kSelectQueue);
@@ -196,7 +178,7 @@ std::vector<ReminderRecord> select_reminder_queue(SqliteConnection& c, ReminderS
 }
 
 std::vector<ReminderRecord> select_reminders_since(SqliteConnection& c, SysTime since) {
-  return snapshot(c, [&] {
+  return read_snapshot(c, [&] {
     std::vector<ReminderRecord> records;
     {
       auto q = c.query(kSelectSince);

@@ -2,13 +2,12 @@
 
 #include <map>
 
+#include "store/sqlite/read_snapshot.hpp"
+
 namespace seckill::store::sqlite {
 
 namespace {
 
-constexpr std::string_view kBegin = "begin";
-constexpr std::string_view kCommit = "commit";
-constexpr std::string_view kRollback = "rollback";
 constexpr std::string_view kVouchers =
     "select id, stock_total, stock_left from vouchers order by id";
 constexpr std::string_view kOrders = "select voucher_id, user_id, id from orders order by id";
@@ -16,24 +15,10 @@ constexpr std::string_view kReminders =
     "select id, ticket, status, first_at, last_at from reminders order by id";
 constexpr std::string_view kReminderUsers = "select reminder_id, user_id, at from reminder_users";
 
-// f() inside one read transaction: one snapshot of the file.
-template <typename F>
-auto in_snapshot(SqliteConnection& c, F f) {
-  c.query(kBegin).run();
-  try {
-    auto out = f();
-    c.query(kCommit).run();
-    return out;
-  } catch (...) {
-    if (!c.autocommit()) c.query(kRollback).run();
-    throw;
-  }
-}
-
 }  // namespace
 
 std::vector<sale::StoreView> select_audit_vouchers(SqliteConnection& c) {
-  return in_snapshot(c, [&c] {
+  return read_snapshot(c, [&c] {
     std::map<std::uint64_t, sale::StoreView> views;
     auto vouchers = c.query(kVouchers);
     while (vouchers.step()) {
@@ -59,7 +44,7 @@ std::vector<sale::StoreView> select_audit_vouchers(SqliteConnection& c) {
 }
 
 std::vector<remind::StoredReminder> select_audit_reminders(SqliteConnection& c) {
-  return in_snapshot(c, [&c] {
+  return read_snapshot(c, [&c] {
     std::vector<remind::StoredReminder> out;
     std::map<std::uint64_t, std::size_t> index;
     auto records = c.query(kReminders);
